@@ -1,0 +1,32 @@
+"""course_utils: the plumbing of the deep generative models course.
+
+The ideas (models, losses, training steps) stay in the notebooks; this package holds what
+every notebook needs around them, one concern per module:
+
+- ``settings``: the three tiers (ci, laptop, gpu) and each notebook's numbers
+- ``environment``: ``setup()``, the first call of every notebook
+- ``backend``: the few backend-specific pieces, one version per backend
+- ``data``: MNIST (online or offline), faces, toy distributions
+- ``plotting``: image grids, latent scatter plots, curves, density maps
+- ``checks``: ``[PASS]``/``[FAIL]`` outcome checks
+- ``exercises``: student copies generated from the source notebooks
+- ``benchmark``: wall time and peak memory of each notebook under a tier
+
+Importing the package is cheap: Keras and its backend load only when ``setup()`` runs.
+"""
+
+from course_utils.checks import (CheckFailed, check, check_between, check_close, check_greater,
+                                 check_less)
+from course_utils.data import (GaussianMixture, data_sources, load_faces, load_mnist,
+                               resolve_mnist_source, toy_distribution)
+from course_utils.environment import setup
+from course_utils.plotting import (plot_density_2d, plot_history, plot_latent, set_style,
+                                   show_images)
+from course_utils.settings import TIERS, current_tier, notebook_settings
+
+__all__ = [
+    "CheckFailed", "check", "check_between", "check_close", "check_greater", "check_less",
+    "GaussianMixture", "data_sources", "load_faces", "load_mnist", "resolve_mnist_source",
+    "toy_distribution", "setup", "plot_density_2d", "plot_history", "plot_latent", "set_style",
+    "show_images", "TIERS", "current_tier", "notebook_settings",
+]

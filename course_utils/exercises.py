@@ -1,0 +1,195 @@
+"""Exercises from one source: each notebook holds its exercises *and* their solutions.
+
+In a source notebook, a solution is a region of a code cell between two marker lines::
+
+    def gaussian_log_density(x, mean, std):
+        ### BEGIN SOLUTION (hint: log N(x; m, s) = -log(s) - log(2 pi)/2 - (x - m)^2 / (2 s^2))
+        return -np.log(std) - 0.5 * np.log(2 * np.pi) - 0.5 * ((x - mean) / std) ** 2
+        ### END SOLUTION
+
+The student copy replaces each region by a stub that raises ``NotImplementedError`` with the
+hint, so it parses and runs up to the first exercise. In markdown cells, text between
+``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` becomes "*Your answer here.*".
+
+Student copies live in ``notebooks/student/`` and are generated, never edited by hand::
+
+    python -m course_utils.exercises            # (re)write every student copy
+    python -m course_utils.exercises --check    # exit 1 if any copy is out of sync
+    python -m course_utils.exercises --strip    # also strip outputs from the sources
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?:\s*\(hint:\s*(?P<hint>.+)\))?\s*$")
+END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
+MD_BEGIN, MD_END = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
+STUDENT_DIR = "student"
+HEADER_ID = "student-copy-note"
+
+
+class ExerciseMarkupError(ValueError):
+    """A solution region in a source notebook is malformed."""
+
+
+def strip_outputs(nb):
+    """A copy of ``nb`` with no outputs, execution counts or per-run metadata."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        for key in ("execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _stub_code(source: str, where: str, counter: list[int]) -> str:
+    lines, out, inside = source.split("\n"), [], False
+    for number, line in enumerate(lines, start=1):
+        begin, end = BEGIN.match(line), END.match(line)
+        if begin:
+            if inside:
+                raise ExerciseMarkupError(f"{where}, line {number}: BEGIN SOLUTION inside a region")
+            if not begin.group("hint"):
+                raise ExerciseMarkupError(
+                    f"{where}, line {number}: write the hint in the marker: "
+                    f"'### BEGIN SOLUTION (hint: ...)'")
+            inside = True
+            counter[0] += 1
+            indent = begin.group("indent")
+            message = f"Exercise {counter[0]}: {begin.group('hint').strip()}"
+            out.append(f"{indent}# Your code here (exercise {counter[0]}), then run the check below.")
+            out.append(f"{indent}raise NotImplementedError({message!r})")
+        elif end:
+            if not inside:
+                raise ExerciseMarkupError(f"{where}, line {number}: END SOLUTION without BEGIN")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ExerciseMarkupError(f"{where}: BEGIN SOLUTION is never closed by END SOLUTION")
+    return "\n".join(out)
+
+
+def _stub_markdown(source: str, where: str) -> str:
+    pattern = re.compile(re.escape(MD_BEGIN) + r".*?" + re.escape(MD_END), re.S)
+    result = pattern.sub("*Your answer here.*", source)
+    if MD_BEGIN in result or MD_END in result:
+        raise ExerciseMarkupError(f"{where}: unmatched {MD_BEGIN} / {MD_END}")
+    return result
+
+
+def count_exercises(nb) -> int:
+    """How many solution regions the code cells of ``nb`` hold."""
+    return sum(1 for cell in nb.cells if cell.cell_type == "code"
+               for line in cell.source.split("\n") if BEGIN.match(line))
+
+
+def first_exercise_cell(nb) -> int:
+    """Index of the first code cell holding a solution region (-1 if there is none)."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and any(BEGIN.match(l) for l in cell.source.split("\n")):
+            return index
+    return -1
+
+
+def student_copy(nb, source_name: str):
+    """The student copy of source notebook ``nb`` (named ``source_name`` in the header)."""
+    counter = [0]
+    student = strip_outputs(nb)
+    for index, cell in enumerate(student.cells):
+        where = f"{source_name}, cell {index}"
+        if cell.cell_type == "code":
+            cell.source = _stub_code(cell.source, where, counter)
+        elif cell.cell_type == "markdown":
+            cell.source = _stub_markdown(cell.source, where)
+    if counter[0] == 0:
+        raise ExerciseMarkupError(f"{source_name} has no exercise (no '### BEGIN SOLUTION')")
+    header = nbformat.v4.new_markdown_cell(
+        f"> **Student copy** of `{source_name}`, with {counter[0]} exercise(s) left for you: "
+        "each stub raises `NotImplementedError` until you write the code. Generated by "
+        "`python -m course_utils.exercises`; the instructor edits the source, never this file.",
+        id=HEADER_ID)
+    student.cells.insert(0, header)
+    return student
+
+
+def dumps(nb) -> str:
+    """The stored form of a notebook: nbformat 4 JSON, one trailing newline."""
+    return nbformat.writes(nb, version=4) + "\n"
+
+
+def source_notebooks(notebook_dir: Path) -> list[Path]:
+    """The source notebooks: ``NN_*.ipynb`` directly in ``notebook_dir``."""
+    notebook_dir = Path(notebook_dir)
+    if not notebook_dir.is_dir():
+        raise FileNotFoundError(f"notebook_dir={str(notebook_dir)!r} is not a folder")
+    return sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+
+
+def student_path(source: Path) -> Path:
+    """Where the student copy of ``source`` lives."""
+    source = Path(source)
+    return source.parent / STUDENT_DIR / source.name
+
+
+def render_student_copy(source: Path) -> str:
+    """The text the student copy of ``source`` should have."""
+    source = Path(source)
+    return dumps(student_copy(nbformat.read(source, as_version=4), source.name))
+
+
+def out_of_sync(notebook_dir: Path) -> list[Path]:
+    """Student copies that are missing or differ from what their sources generate."""
+    stale = []
+    for source in source_notebooks(notebook_dir):
+        target = student_path(source)
+        if not target.exists() or target.read_text() != render_student_copy(source):
+            stale.append(target)
+    return stale
+
+
+def write_student_copies(notebook_dir: Path, strip_sources: bool = False) -> list[Path]:
+    """(Re)write every student copy; optionally strip the sources' outputs first."""
+    written = []
+    for source in source_notebooks(notebook_dir):
+        if strip_sources:
+            clean = dumps(strip_outputs(nbformat.read(source, as_version=4)))
+            if source.read_text() != clean:
+                source.write_text(clean)
+        target = student_path(source)
+        target.parent.mkdir(exist_ok=True)
+        text = render_student_copy(source)
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+            written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebook_dir", nargs="?", default="notebooks")
+    parser.add_argument("--check", action="store_true", help="only report copies out of sync")
+    parser.add_argument("--strip", action="store_true", help="strip outputs from the sources too")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = out_of_sync(Path(args.notebook_dir))
+        for path in stale:
+            print(f"out of sync: {path} (run: python -m course_utils.exercises)")
+        return 1 if stale else 0
+    for path in write_student_copies(Path(args.notebook_dir), strip_sources=args.strip):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Figures in one consistent style: image grids, latent scatter plots, training curves, densities.
+
+Every function draws with a title and axis labels and returns the matplotlib Figure, so a
+notebook can save it or add to it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+STYLE = {
+    "figure.dpi": 90,
+    "figure.figsize": (6.0, 4.0),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "legend.frameon": False,
+    "image.cmap": "viridis",
+}
+
+
+def set_style() -> None:
+    """Apply the course's figure style (``setup()`` calls this)."""
+    plt.rcParams.update(STYLE)
+
+
+def _as_image_batch(images, argument: str = "images") -> np.ndarray:
+    x = np.asarray(images)
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[-1] != 3) or len(x) == 0:
+        raise ValueError(f"{argument}: expected a non-empty batch shaped (N, H, W), (N, H, W, 1) "
+                         f"or (N, H, W, 3), got shape {np.shape(images)}")
+    return x
+
+
+def show_images(images, labels: Sequence | None = None, ncols: int = 10, title: str = "",
+                cmap: str = "gray", size: float = 1.0, vmin: float | None = 0.0,
+                vmax: float | None = 1.0):
+    """A grid of images, ``ncols`` per row, each captioned with its label if given."""
+    x = _as_image_batch(images)
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols={ncols!r}: expected a positive whole number")
+    if labels is not None and len(labels) != len(x):
+        raise ValueError(f"labels: expected {len(x)} labels (one per image), got {len(labels)}")
+    ncols = min(ncols, len(x))
+    nrows = int(np.ceil(len(x) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.5),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(x):
+            ax.imshow(x[i], cmap=cmap, vmin=vmin, vmax=vmax)
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=8, fontweight="normal")
+    fig.suptitle(title or f"{len(x)} images", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def plot_latent(z, labels=None, title: str = "Latent space", xlabel: str = "$z_1$",
+                ylabel: str = "$z_2$", ax=None):
+    """Scatter of 2-D codes ``z`` (N, 2), coloured by ``labels`` if given."""
+    z = np.asarray(z)
+    if z.ndim != 2 or z.shape[1] != 2:
+        raise ValueError(f"z: expected 2-D codes shaped (N, 2), got shape {z.shape}")
+    if labels is not None and len(labels) != len(z):
+        raise ValueError(f"labels: expected {len(z)} labels (one per point), got {len(labels)}")
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4.5))
+    if labels is None:
+        ax.scatter(z[:, 0], z[:, 1], s=4, alpha=0.6)
+    else:
+        points = ax.scatter(z[:, 0], z[:, 1], c=labels, s=4, alpha=0.7, cmap="tab10")
+        fig.colorbar(points, ax=ax, label="label")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return fig
+
+
+def plot_history(history, keys: Sequence[str] | None = None, title: str = "Training",
+                 xlabel: str = "epoch", ylabel: str = "value", ax=None):
+    """Curves from a Keras ``History`` or a dict of lists; ``keys`` picks which to draw."""
+    values = getattr(history, "history", history)
+    if not isinstance(values, Mapping) or not values:
+        raise ValueError("history: expected a keras History or a non-empty dict of lists")
+    keys = list(values) if keys is None else list(keys)
+    missing = [k for k in keys if k not in values]
+    if missing:
+        raise KeyError(f"keys {missing} are not in the history; it has {sorted(values)}")
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots()
+    for key in keys:
+        ax.plot(np.arange(1, len(values[key]) + 1), values[key], label=key)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend()
+    return fig
+
+
+def plot_density_2d(log_prob: Callable[[np.ndarray], np.ndarray], extent=(-4, 4, -4, 4),
+                    points=None, title: str = "log-density", resolution: int = 120, ax=None):
+    """Heat map of a 2-D log-density ``log_prob`` (maps (N, 2) -> (N,)), with ``points`` on top."""
+    if len(extent) != 4 or not (extent[0] < extent[1] and extent[2] < extent[3]):
+        raise ValueError(f"extent={extent!r}: expected (xmin, xmax, ymin, ymax) with min < max")
+    xs = np.linspace(extent[0], extent[1], resolution)
+    ys = np.linspace(extent[2], extent[3], resolution)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
+    values = np.asarray(log_prob(grid), dtype=np.float64).reshape(resolution, resolution)
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 4.5))
+    image = ax.imshow(np.maximum(values, values.max() - 12), origin="lower", extent=extent,
+                      aspect="auto", cmap="magma")
+    fig.colorbar(image, ax=ax, label="log p(x)")
+    if points is not None:
+        points = np.asarray(points)
+        ax.scatter(points[:, 0], points[:, 1], s=2, c="white", alpha=0.4)
+    ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", xlim=extent[:2], ylim=extent[2:])
+    ax.grid(False)
+    return fig

@@ -1,0 +1,131 @@
+"""Tiers: how much work each notebook does, decided in this one place.
+
+Three tiers, chosen with the ``COURSE_TIER`` environment variable (``ci``, ``laptop``,
+``gpu``); when it is unset the tier is ``gpu`` if the active Keras backend sees a GPU and
+``laptop`` otherwise.
+
+- ``ci``: the whole collection executes in minutes on 2 CPU cores (used by the tests).
+- ``laptop``: each notebook takes a few minutes on a laptop CPU, with results that look right.
+- ``gpu``: full data and epochs, results at the level of published examples.
+
+Each notebook's settings cell calls :func:`notebook_settings` with its number and shows the
+numbers it got. Those numbers live in :data:`NOTEBOOK_SETTINGS` below; ``None`` as a sample
+count means "all the data the source has".
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterator, Mapping
+
+TIERS = ("ci", "laptop", "gpu")
+TIER_ENV_VAR = "COURSE_TIER"
+
+TIER_DESCRIPTIONS = {
+    "ci": "minimal work: the whole course executes in minutes on 2 CPU cores",
+    "laptop": "a few minutes per notebook on a laptop CPU, results that look right",
+    "gpu": "full data and epochs, results at the level of published examples",
+}
+
+# One row per notebook, one column per tier. Names follow the course's fixed vocabulary:
+# n_train, n_test, n_samples, epochs, batch_size, latent_dim, learning_rate.
+NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
+    "00": {
+        "ci": {"n_train": 2000, "n_test": 500, "epochs": 5, "batch_size": 128},
+        "laptop": {"n_train": 10000, "n_test": 2000, "epochs": 5, "batch_size": 128},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 10, "batch_size": 256},
+    },
+    "01": {
+        "ci": {"n_samples": 2000, "epochs": 60, "batch_size": 250, "learning_rate": 0.05},
+        "laptop": {"n_samples": 5000, "epochs": 100, "batch_size": 250, "learning_rate": 0.05},
+        "gpu": {"n_samples": 20000, "epochs": 100, "batch_size": 1000, "learning_rate": 0.05},
+    },
+}
+
+
+def _validate_tier(tier: str, argument: str = "tier") -> str:
+    if not isinstance(tier, str) or tier.strip().lower() not in TIERS:
+        raise ValueError(
+            f"{argument}={tier!r} is not a tier; expected one of {', '.join(TIERS)} "
+            f"(set {TIER_ENV_VAR} to choose, or leave it unset to auto-detect)"
+        )
+    return tier.strip().lower()
+
+
+def current_tier(gpu_available: bool | None = None) -> str:
+    """The active tier: ``$COURSE_TIER`` if set, else ``gpu`` with a GPU and ``laptop`` without.
+
+    ``gpu_available`` lets a caller that already knows skip the GPU probe.
+    """
+    chosen = os.environ.get(TIER_ENV_VAR, "").strip()
+    if chosen:
+        return _validate_tier(chosen, argument=TIER_ENV_VAR)
+    if gpu_available is None:
+        from course_utils.backend import gpu_devices
+
+        gpu_available = bool(gpu_devices())
+    return "gpu" if gpu_available else "laptop"
+
+
+class Settings(Mapping):
+    """A notebook's numbers for one tier: read them as attributes (``settings.epochs``)."""
+
+    def __init__(self, notebook: str, tier: str, values: Mapping[str, Any]):
+        self._notebook = notebook
+        self._tier = tier
+        self._values = dict(values)
+
+    notebook = property(lambda self: self._notebook)
+    tier = property(lambda self: self._tier)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(
+                f"notebook {self._notebook} has no setting {name!r}; "
+                f"it has {', '.join(sorted(self._values))}"
+            ) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        width = max(len(k) for k in self._values) if self._values else 0
+        lines = [f"Settings for notebook {self._notebook}, tier '{self._tier}' "
+                 f"({TIER_DESCRIPTIONS[self._tier]}):"]
+        for key, value in self._values.items():
+            shown = "all available" if value is None else value
+            lines.append(f"  {key:<{width}} = {shown}")
+        return "\n".join(lines)
+
+
+def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) -> Settings:
+    """The numbers notebook ``notebook`` (e.g. ``"01"``) uses in ``tier`` (default: the active tier).
+
+    Keyword ``overrides`` replace single values, for an instructor who wants, say, more epochs
+    live; an override of a setting the notebook does not have is an error.
+    """
+    if not isinstance(notebook, str) or notebook not in NOTEBOOK_SETTINGS:
+        raise KeyError(
+            f"notebook={notebook!r} has no settings; expected one of "
+            f"{', '.join(sorted(NOTEBOOK_SETTINGS))}"
+        )
+    tier = current_tier() if tier is None else _validate_tier(tier)
+    values = dict(NOTEBOOK_SETTINGS[notebook][tier])
+    unknown = sorted(set(overrides) - set(values))
+    if unknown:
+        raise KeyError(
+            f"overrides {', '.join(unknown)} are not settings of notebook {notebook}; "
+            f"it has {', '.join(sorted(values))}"
+        )
+    values.update(overrides)
+    return Settings(notebook, tier, values)
