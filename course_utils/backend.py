@@ -30,7 +30,7 @@ def configured_backend() -> str:
     """
     name = os.environ.get("KERAS_BACKEND", "").strip()
     if not name:
-        home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+        home = Path(os.environ.get("KERAS_HOME", "~/.keras")).expanduser()
         try:
             name = json.loads((home / "keras.json").read_text()).get("backend", "")
         except (OSError, ValueError):

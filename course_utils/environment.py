@@ -7,6 +7,7 @@ versions, backend, device, tier and where the data comes from.
 
 from __future__ import annotations
 
+import numbers
 import os
 import platform
 import warnings
@@ -50,8 +51,9 @@ def check_keras_version(version: str) -> None:
 
 def setup(seed: int = 42, verbose: bool = True) -> CourseEnvironment:
     """Check, seed and report. Call once, first, in every notebook; returns what it found."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed={seed!r}: expected a non-negative whole number")
+    seed = int(seed)
     from course_utils.data import resolve_mnist_source, SOURCE_LABELS
     from course_utils.plotting import set_style
     from course_utils.settings import current_tier

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?:\s*\(hint:\s*(?P<hint>.+)\))?\s*$")
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?:\s*\(hint:(?P<hint>.*)\))?\s*$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
 MD_BEGIN, MD_END = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
 STUDENT_DIR = "student"
@@ -59,7 +59,7 @@ def _stub_code(source: str, where: str, counter: list[int]) -> str:
         if begin:
             if inside:
                 raise ExerciseMarkupError(f"{where}, line {number}: BEGIN SOLUTION inside a region")
-            if not begin.group("hint"):
+            if not (begin.group("hint") or "").strip():
                 raise ExerciseMarkupError(
                     f"{where}, line {number}: write the hint in the marker: "
                     f"'### BEGIN SOLUTION (hint: ...)'")

@@ -89,7 +89,7 @@ def plot_history(history, keys: Sequence[str] | None = None, title: str = "Train
     values = getattr(history, "history", history)
     if not isinstance(values, Mapping) or not values:
         raise ValueError("history: expected a keras History or a non-empty dict of lists")
-    keys = list(values) if keys is None else list(keys)
+    keys = list(values) if keys is None else [keys] if isinstance(keys, str) else list(keys)
     missing = [k for k in keys if k not in values]
     if missing:
         raise KeyError(f"keys {missing} are not in the history; it has {sorted(values)}")
@@ -104,6 +104,8 @@ def plot_history(history, keys: Sequence[str] | None = None, title: str = "Train
 def plot_density_2d(log_prob: Callable[[np.ndarray], np.ndarray], extent=(-4, 4, -4, 4),
                     points=None, title: str = "log-density", resolution: int = 120, ax=None):
     """Heat map of a 2-D log-density ``log_prob`` (maps (N, 2) -> (N,)), with ``points`` on top."""
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution={resolution!r}: expected a whole number of grid points >= 2")
     if len(extent) != 4 or not (extent[0] < extent[1] and extent[2] < extent[3]):
         raise ValueError(f"extent={extent!r}: expected (xmin, xmax, ymin, ymax) with min < max")
     xs = np.linspace(extent[0], extent[1], resolution)

@@ -43,7 +43,7 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
-def _validate_tier(tier: str, argument: str = "tier") -> str:
+def validate_tier(tier: str, argument: str = "tier") -> str:
     if not isinstance(tier, str) or tier.strip().lower() not in TIERS:
         raise ValueError(
             f"{argument}={tier!r} is not a tier; expected one of {', '.join(TIERS)} "
@@ -59,7 +59,7 @@ def current_tier(gpu_available: bool | None = None) -> str:
     """
     chosen = os.environ.get(TIER_ENV_VAR, "").strip()
     if chosen:
-        return _validate_tier(chosen, argument=TIER_ENV_VAR)
+        return validate_tier(chosen, argument=TIER_ENV_VAR)
     if gpu_available is None:
         from course_utils.backend import gpu_devices
 
@@ -119,7 +119,7 @@ def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) 
             f"notebook={notebook!r} has no settings; expected one of "
             f"{', '.join(sorted(NOTEBOOK_SETTINGS))}"
         )
-    tier = current_tier() if tier is None else _validate_tier(tier)
+    tier = current_tier() if tier is None else validate_tier(tier)
     values = dict(NOTEBOOK_SETTINGS[notebook][tier])
     unknown = sorted(set(overrides) - set(values))
     if unknown:

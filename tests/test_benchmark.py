@@ -1,0 +1,213 @@
+"""Notebook timing (course_utils.benchmark).
+
+Three tests start a real Jupyter kernel (a few seconds each); the rest replace
+``NotebookClient`` by a stand-in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course_utils import benchmark
+from course_utils.benchmark import Result, main, run_notebook
+
+pytestmark = pytest.mark.usefixtures("hermetic")
+
+TIER_CELL = ('import os\n'
+             'print(os.environ["COURSE_TIER"])\n'
+             'with open("kernel_saw_tier.txt", "w") as f:  # relative: the notebook\'s folder\n'
+             '    f.write(os.environ["COURSE_TIER"])')
+ERROR_CELL = 'x = 1\nraise ValueError("boom in the notebook")'
+
+
+def _write_notebook(path: Path, *sources: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources]), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def error_result(tmp_path_factory):
+    """One real kernel run of a notebook whose cell raises."""
+    path = _write_notebook(tmp_path_factory.mktemp("error") / "02_broken.ipynb", ERROR_CELL)
+    return run_notebook(path, "ci", timeout=120)
+
+
+class FakeClient:
+    """Stands in for nbclient.NotebookClient: records what it was given, runs nothing."""
+
+    seen: list = []
+    raises: BaseException | None = None
+
+    def __init__(self, nb, timeout, kernel_name, resources):
+        self.nb, self.timeout, self.kernel_name, self.resources = nb, timeout, kernel_name, resources
+
+    def execute(self):
+        FakeClient.seen.append({"tier": os.environ.get("COURSE_TIER"), "timeout": self.timeout,
+                                "kernel": self.kernel_name, "path": self.resources["metadata"]["path"],
+                                "cells": len(self.nb.cells)})
+        if FakeClient.raises is not None:
+            raise FakeClient.raises
+
+
+@pytest.fixture
+def fake_client(monkeypatch):
+    FakeClient.seen, FakeClient.raises = [], None
+    monkeypatch.setattr(benchmark, "NotebookClient", FakeClient)
+    return FakeClient
+
+
+# ---------------------------------------------------------------- real kernels
+
+
+@pytest.mark.timeout(180)
+def test_run_notebook_in_a_real_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_TIER", "gpu")  # what the caller had before
+    path = _write_notebook(tmp_path / "01_tiny.ipynb", TIER_CELL)
+    result = run_notebook(path, "laptop", timeout=120)
+    assert isinstance(result, Result)
+    assert result.notebook == "01_tiny.ipynb"
+    assert result.error == ""
+    assert result.seconds > 0
+    assert result.peak_mib > 1  # a Python kernel takes tens of MiB
+    # The kernel ran in the notebook's folder and saw the tier it was given...
+    assert (tmp_path / "kernel_saw_tier.txt").read_text() == "laptop"
+    # ...and the caller's own setting is back.
+    assert os.environ["COURSE_TIER"] == "gpu"
+
+
+@pytest.mark.timeout(180)
+def test_run_notebook_reports_a_cell_error(error_result):
+    assert error_result.notebook == "02_broken.ipynb"
+    assert "ValueError" in error_result.error
+    assert "boom in the notebook" in error_result.error
+    assert error_result.seconds > 0 and error_result.peak_mib > 1
+
+
+def test_run_notebook_error_is_plain_text(error_result):
+    assert not re.search(r"\x1b\[[0-9;]*m", error_result.error), repr(error_result.error)
+    assert error_result.error == "ValueError: boom in the notebook"
+
+
+@pytest.mark.timeout(180)
+def test_main_prints_a_table_row(tmp_path, capsys):
+    path = _write_notebook(tmp_path / "05_tiny.ipynb", TIER_CELL)
+    assert main(["--tier", "ci", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("tier ci, backend ") and "CPU cores" in out[0]
+    assert out[1].split() == ["notebook", "wall", "s", "peak", "MiB", "status"]
+    row = out[2].split()
+    assert row[0] == "05_tiny.ipynb" and row[-1] == "ok"
+    assert float(row[1]) > 0 and float(row[2]) > 0
+    assert (tmp_path / "kernel_saw_tier.txt").read_text() == "ci"
+
+
+# ---------------------------------------------------------------- with a stand-in client
+
+
+def test_run_notebook_sets_and_restores_the_tier(tmp_path, fake_client, monkeypatch):
+    path = _write_notebook(tmp_path / "01_a.ipynb", "x = 1", "y = 2")
+    monkeypatch.setenv("COURSE_TIER", "laptop")
+    result = run_notebook(path, "gpu", timeout=33)
+    assert fake_client.seen == [{"tier": "gpu", "timeout": 33, "kernel": "python3",
+                                 "path": str(tmp_path), "cells": 2}]
+    assert os.environ["COURSE_TIER"] == "laptop"
+    assert result.error == "" and result.notebook == "01_a.ipynb" and result.seconds >= 0
+
+    monkeypatch.delenv("COURSE_TIER")
+    run_notebook(str(path), "ci")  # a str path works too
+    assert fake_client.seen[-1]["tier"] == "ci"
+    assert "COURSE_TIER" not in os.environ
+
+
+def test_run_notebook_keeps_the_last_line_of_a_cell_error(tmp_path, fake_client):
+    path = _write_notebook(tmp_path / "01_a.ipynb", "x = 1")
+    fake_client.raises = CellExecutionError("Traceback:\n  line 1\nKeyError: 'epochs'\n",
+                                            "KeyError", "'epochs'")
+    assert run_notebook(path, "ci").error == "KeyError: 'epochs'"
+
+
+def test_run_notebook_restores_the_tier_when_the_client_fails(tmp_path, fake_client, monkeypatch):
+    path = _write_notebook(tmp_path / "01_a.ipynb", "x = 1")
+    monkeypatch.setenv("COURSE_TIER", "laptop")
+    fake_client.raises = RuntimeError("Kernel died before replying to kernel_info")
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        run_notebook(path, "ci")
+    assert os.environ["COURSE_TIER"] == "laptop"
+
+
+def test_run_notebook_reports_a_timeout_as_an_error(tmp_path, fake_client):
+    path = _write_notebook(tmp_path / "01_slow.ipynb", "import time; time.sleep(1000)")
+    fake_client.raises = CellTimeoutError("A cell timed out while it was being executed, "
+                                          "after 1 seconds.")
+    result = run_notebook(path, "ci", timeout=1)
+    assert "timed out" in result.error
+
+
+@pytest.mark.parametrize("tier", ["fast", "c i", "", None])
+def test_run_notebook_bad_tier(tmp_path, tier):
+    path = _write_notebook(tmp_path / "01_a.ipynb", "x = 1")
+    with pytest.raises(ValueError, match=r"tier=.* is not a tier; expected one of ci, laptop, gpu"):
+        run_notebook(path, tier)
+
+
+def test_run_notebook_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"path=.*nope.ipynb' is not a notebook file"):
+        run_notebook(tmp_path / "nope.ipynb", "ci")
+    with pytest.raises(FileNotFoundError, match=r"path=.* is not a notebook file"):
+        run_notebook(tmp_path, "ci")  # a folder is not a notebook
+
+
+def test_main_counts_failures(tmp_path, fake_client, capsys, monkeypatch):
+    good = _write_notebook(tmp_path / "01_good.ipynb", "x = 1")
+    bad = _write_notebook(tmp_path / "02_bad.ipynb", "x = 2")
+    calls = []
+    real_run = benchmark.run_notebook
+
+    def run(path, tier, timeout=1800):
+        calls.append((Path(path).name, tier))
+        fake_client.raises = (CellExecutionError("tb\nZeroDivisionError: division by zero", "", "")
+                              if Path(path).name == "02_bad.ipynb" else None)
+        return real_run(path, tier, timeout)
+
+    monkeypatch.setattr(benchmark, "run_notebook", run)
+    assert main(["--tier", "laptop", str(good), str(bad)]) == 1
+    assert calls == [("01_good.ipynb", "laptop"), ("02_bad.ipynb", "laptop")]
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("tier laptop, backend ")
+    assert out[2].split()[0] == "01_good.ipynb" and out[2].endswith("ok")
+    assert out[3].split()[0] == "02_bad.ipynb"
+    assert out[3].endswith("FAILED: ZeroDivisionError: division by zero")
+
+
+def test_main_default_is_every_source_notebook(tmp_path, fake_client, capsys, monkeypatch):
+    _write_notebook(tmp_path / "notebooks" / "02_b.ipynb", "x = 1")
+    _write_notebook(tmp_path / "notebooks" / "01_a.ipynb", "x = 1")
+    _write_notebook(tmp_path / "notebooks" / "scratch.ipynb", "x = 1")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 0
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split()[0] for row in rows] == ["01_a.ipynb", "02_b.ipynb"]
+    assert all(seen["tier"] == "ci" for seen in fake_client.seen)  # the default tier
+
+
+def test_main_without_notebooks_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    assert "no notebooks found" in capsys.readouterr().err
+
+
+def test_main_rejects_an_unknown_tier(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--tier", "fast", "x.ipynb"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'fast'" in capsys.readouterr().err

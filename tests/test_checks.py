@@ -1,0 +1,235 @@
+"""[PASS]/[FAIL] outcome checks (course_utils.checks)."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pytest
+
+from course_utils.checks import (CheckFailed, check, check_between, check_close, check_greater,
+                                 check_less)
+
+pytestmark = pytest.mark.usefixtures("hermetic")
+
+
+def test_check_failed_is_an_assertion_error():
+    assert issubclass(CheckFailed, AssertionError)
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_pass(capsys):
+    assert check("the images are normalised", True, "max 1.0") is None
+    assert capsys.readouterr().out == "[PASS] the images are normalised: max 1.0\n"
+
+
+def test_check_pass_default_detail(capsys):
+    check("a numpy boolean counts", np.bool_(True))
+    assert capsys.readouterr().out == "[PASS] a numpy boolean counts: holds\n"
+
+
+def test_check_fail(capsys):
+    with pytest.raises(CheckFailed, match=r"^\[FAIL\] shapes agree: does not hold$"):
+        check("shapes agree", False)
+    assert capsys.readouterr().out == "[FAIL] shapes agree: does not hold\n"
+
+
+def test_check_fail_is_caught_as_assertion_error(capsys):
+    with pytest.raises(AssertionError, match=r"\[FAIL\] loss went down: 3 > 2"):
+        check("loss went down", 3 < 2, "3 > 2")
+    assert "[FAIL] loss went down: 3 > 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("condition", [1, 0, "yes", None, np.array([True, True]), 1.0])
+def test_check_condition_must_be_a_boolean(condition):
+    with pytest.raises(TypeError, match=r"condition=.*: expected True or False"):
+        check("something", condition)
+
+
+# ---------------------------------------------------------------- check_less / check_greater
+
+
+def test_check_less_pass_and_fail(capsys):
+    check_less("reconstruction error", 0.5, 1.0)
+    assert capsys.readouterr().out == "[PASS] reconstruction error: 0.5 < 1\n"
+    with pytest.raises(CheckFailed, match=r"\[FAIL\] reconstruction error: 2 >= 1"):
+        check_less("reconstruction error", 2.0, 1)
+    assert capsys.readouterr().out == "[FAIL] reconstruction error: 2 >= 1\n"
+
+
+def test_check_less_is_strict(capsys):
+    with pytest.raises(CheckFailed):
+        check_less("equal is not less", 1.0, 1.0)
+    assert "1 >= 1" in capsys.readouterr().out
+
+
+def test_check_greater_pass_and_fail(capsys):
+    check_greater("accuracy", 0.9123456, 0.85)
+    assert capsys.readouterr().out == "[PASS] accuracy: 0.9123 > 0.85\n"  # 4 significant digits
+    with pytest.raises(CheckFailed, match=r"\[FAIL\] accuracy: 0.5 <= 0.85"):
+        check_greater("accuracy", 0.5, 0.85)
+    with pytest.raises(CheckFailed):
+        check_greater("equal is not greater", 2, 2)
+
+
+@pytest.mark.parametrize("value", [np.float32(0.25), np.int64(0), np.array(0.25), np.array([0.25]),
+                                   0.25, 0])
+def test_check_less_accepts_numpy_numbers(value, capsys):
+    check_less("numbers of any kind", value, 1)
+    assert capsys.readouterr().out.startswith("[PASS]")
+
+
+@pytest.mark.parametrize("check_function", [check_less, check_greater])
+def test_checks_handle_infinity(check_function):
+    bound = np.inf if check_function is check_less else -np.inf
+    check_function("a finite number against infinity", 1e300, bound)
+
+
+@pytest.mark.parametrize("check_function", [check_less, check_greater])
+@pytest.mark.parametrize("argument, args", [("value", (float("nan"), 1.0)),
+                                            ("bound", (1.0, np.float32("nan")))])
+def test_nan_is_an_error_not_a_failure(check_function, argument, args, capsys):
+    with pytest.raises(ValueError, match=rf"{argument} is NaN: the quantity being checked was not computed"):
+        check_function("loss", *args)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("check_function", [check_less, check_greater])
+@pytest.mark.parametrize("bad", ["0.5", None, True, np.bool_(False), [0.5], np.array([1.0, 2.0]),
+                                 1 + 2j])
+def test_non_numbers_are_type_errors(check_function, bad):
+    with pytest.raises(TypeError, match=r"value=.*: expected a single real number"):
+        check_function("loss", bad, 1.0)
+    with pytest.raises(TypeError, match=r"bound=.*: expected a single real number"):
+        check_function("loss", 1.0, bad)
+
+
+# ---------------------------------------------------------------- check_between
+
+
+def test_check_between_pass_inclusive(capsys):
+    check_between("probability", 0.3, 0.0, 1.0)
+    check_between("lower edge counts", 0.0, 0.0, 1.0)
+    check_between("upper edge counts", 1.0, 0.0, 1.0)
+    check_between("a point interval", 2, 2, 2)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "[PASS] probability: 0.3 in [0, 1]"
+    assert all(line.startswith("[PASS]") for line in out) and len(out) == 4
+
+
+def test_check_between_fail(capsys):
+    with pytest.raises(CheckFailed, match=r"\[FAIL\] probability: 1.5 outside \[0, 1\]"):
+        check_between("probability", 1.5, 0, 1)
+    assert capsys.readouterr().out == "[FAIL] probability: 1.5 outside [0, 1]\n"
+
+
+def test_check_between_low_above_high():
+    with pytest.raises(ValueError, match=r"low=2.0 is above high=1.0"):
+        check_between("probability", 1.5, 2, 1)
+
+
+@pytest.mark.parametrize("argument, args", [("value", ("x", 0, 1)), ("low", (0.5, None, 1)),
+                                            ("high", (0.5, 0, [1]))])
+def test_check_between_type_errors_name_the_argument(argument, args):
+    with pytest.raises(TypeError, match=rf"{argument}=.*: expected a single real number"):
+        check_between("probability", *args)
+
+
+@pytest.mark.parametrize("argument, args", [("value", (np.nan, 0, 1)), ("low", (0.5, np.nan, 1)),
+                                            ("high", (0.5, 0, np.nan))])
+def test_check_between_nan(argument, args):
+    with pytest.raises(ValueError, match=rf"{argument} is NaN"):
+        check_between("probability", *args)
+
+
+# ---------------------------------------------------------------- check_close
+
+
+def test_check_close_scalars(capsys):
+    check_close("purity", 0.8 + 1e-9, 0.8)
+    out = capsys.readouterr().out
+    assert out.startswith("[PASS] purity: 0.8 vs 0.8 (difference 1e-09)")
+    assert "rtol=1e-05, atol=1e-08" in out
+    with pytest.raises(CheckFailed, match=r"\[FAIL\] purity: 0.81 vs 0.8 \(difference 0.01\)"):
+        check_close("purity", 0.81, 0.8)
+
+
+def test_check_close_tolerances(capsys):
+    check_close("relative", 101.0, 100.0, rtol=0.011)
+    check_close("absolute", 0.05, 0.0, atol=0.06)
+    with pytest.raises(CheckFailed):
+        check_close("relative, just outside", 101.0, 100.0, rtol=0.009)
+    with pytest.raises(CheckFailed):
+        check_close("absolute, just outside", 0.05, 0.0, rtol=0.5, atol=0.04)
+    assert "rtol=0.011" in capsys.readouterr().out
+
+
+def test_check_close_arrays(capsys):
+    target = np.array([[1.0, 2.0], [3.0, 4.0]])
+    check_close("matrix", target + 1e-7, target, rtol=1e-6)
+    assert capsys.readouterr().out.startswith("[PASS] matrix: 4 values, largest difference 1e-07")
+    wrong = target.copy()
+    wrong[1, 0] += 0.5
+    with pytest.raises(CheckFailed, match=r"\[FAIL\] matrix: 4 values, largest difference 0.5"):
+        check_close("matrix", wrong, target)
+
+
+def test_check_close_accepts_lists_and_0d_arrays(capsys):
+    check_close("list", [1, 2, 3], np.array([1.0, 2.0, 3.0]))
+    check_close("0-d arrays", np.array(0.5), np.float32(0.5))
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("[PASS] list: 3 values, largest difference 0")
+    assert out[1].startswith("[PASS] 0-d arrays: 0.5 vs 0.5 (difference 0)")
+
+
+@pytest.mark.parametrize("shape", [(1,), (1, 1)])
+def test_check_close_single_element_arrays(shape, capsys):
+    check_close("one element", np.full(shape, 0.5), np.full(shape, 0.5))
+    assert capsys.readouterr().out.startswith("[PASS] one element: 0.5 vs 0.5")
+
+
+def test_check_close_empty_arrays_agree(capsys):
+    check_close("nothing to compare", np.zeros(0), np.zeros(0))
+    assert capsys.readouterr().out.startswith("[PASS]")
+
+
+@pytest.mark.parametrize("value, target", [(np.zeros(3), np.zeros(4)), (np.zeros((2, 2)), np.zeros(4)),
+                                           (np.zeros(3), 0.0)])
+def test_check_close_shape_mismatch(value, target):
+    with pytest.raises(ValueError, match=r"value has shape \(.*\) but target has shape \(.*\)"):
+        check_close("shapes", value, target)
+
+
+@pytest.mark.parametrize("value, target", [(np.nan, 1.0), (1.0, np.nan), ([1.0, np.nan], [1.0, 2.0])])
+def test_check_close_nan(value, target):
+    with pytest.raises(ValueError, match=r"value or target contains NaN"):
+        check_close("nan", value, target)
+
+
+@pytest.mark.parametrize("rtol, atol", [(-1e-5, 1e-8), (1e-5, -1.0)])
+def test_check_close_negative_tolerance(rtol, atol):
+    with pytest.raises(ValueError, match=rf"rtol={rtol}, atol={atol}: tolerances must be non-negative"):
+        check_close("tolerances", 1.0, 1.0, rtol=rtol, atol=atol)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_check_close_equal_infinities_agree():
+    check_close("an infinite loss on both sides", np.inf, np.inf)
+
+
+# ---------------------------------------------------------------- description
+
+
+@pytest.mark.parametrize("description", ["", "   ", None, 3])
+@pytest.mark.parametrize("call", [
+    lambda d: check(d, True),
+    lambda d: check_less(d, 0, 1),
+    lambda d: check_greater(d, 1, 0),
+    lambda d: check_between(d, 0.5, 0, 1),
+    lambda d: check_close(d, 1.0, 1.0),
+], ids=["check", "check_less", "check_greater", "check_between", "check_close"])
+def test_description_is_required(call, description, capsys):
+    with pytest.raises(ValueError, match=r"description: expected a sentence"):
+        call(description)
+    assert capsys.readouterr().out == ""
