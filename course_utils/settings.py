@@ -40,6 +40,27 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "laptop": {"n_samples": 5000, "epochs": 100, "batch_size": 250, "learning_rate": 0.05},
         "gpu": {"n_samples": 20000, "epochs": 100, "batch_size": 1000, "learning_rate": 0.05},
     },
+    "02": {
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
+               "learning_rate": 3e-3, "linear_epochs": 30, "linear_batch_size": 256,
+               "linear_learning_rate": 1e-2, "latent_dims": (2, 5, 32), "n_labelled": 100},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
+                   "learning_rate": 2e-3, "linear_epochs": 40, "linear_batch_size": 256,
+                   "linear_learning_rate": 1e-2, "latent_dims": (2, 5, 32), "n_labelled": 100},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 50, "batch_size": 256,
+                "learning_rate": 1e-3, "linear_epochs": 100, "linear_batch_size": 512,
+                "linear_learning_rate": 5e-3, "latent_dims": (2, 5, 32), "n_labelled": 100},
+    },
+    "03": {
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 8, "batch_size": 128, "latent_dim": 16},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128, "latent_dim": 16},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256, "latent_dim": 16},
+    },
+    "04": {
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 10, "batch_size": 128, "latent_dim": 32},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128, "latent_dim": 32},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256, "latent_dim": 32},
+    },
 }
 
 
