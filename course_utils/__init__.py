@@ -8,6 +8,7 @@ every notebook needs around them, one concern per module:
 - ``backend``: the few backend-specific pieces, one version per backend
 - ``data``: MNIST (online or offline), faces, toy distributions
 - ``plotting``: image grids, latent scatter plots, curves, density maps
+- ``metrics``: measurements the notebooks report (PSNR)
 - ``checks``: ``[PASS]``/``[FAIL]`` outcome checks
 - ``exercises``: student copies generated from the source notebooks
 - ``benchmark``: wall time and peak memory of each notebook under a tier
@@ -20,6 +21,7 @@ from course_utils.checks import (CheckFailed, check, check_between, check_close,
 from course_utils.data import (GaussianMixture, data_sources, load_faces, load_mnist,
                                resolve_mnist_source, toy_distribution)
 from course_utils.environment import setup
+from course_utils.metrics import psnr
 from course_utils.plotting import (plot_density_2d, plot_history, plot_latent, set_style,
                                    show_images)
 from course_utils.settings import TIERS, current_tier, notebook_settings
@@ -27,6 +29,6 @@ from course_utils.settings import TIERS, current_tier, notebook_settings
 __all__ = [
     "CheckFailed", "check", "check_between", "check_close", "check_greater", "check_less",
     "GaussianMixture", "data_sources", "load_faces", "load_mnist", "resolve_mnist_source",
-    "toy_distribution", "setup", "plot_density_2d", "plot_history", "plot_latent", "set_style",
+    "toy_distribution", "setup", "psnr", "plot_density_2d", "plot_history", "plot_latent", "set_style",
     "show_images", "TIERS", "current_tier", "notebook_settings",
 ]

@@ -57,9 +57,15 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256, "latent_dim": 16},
     },
     "04": {
-        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 10, "batch_size": 128, "latent_dim": 32},
-        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128, "latent_dim": 32},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256, "latent_dim": 32},
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
+               "learning_rate": 2e-3, "latent_dim": 128, "train_sigma": 0.5,
+               "tradeoff_sigmas": (0.1, 1.0)},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128,
+                   "learning_rate": 2e-3, "latent_dim": 128, "train_sigma": 0.5,
+                   "tradeoff_sigmas": (0.1, 1.0)},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256,
+                "learning_rate": 1e-3, "latent_dim": 128, "train_sigma": 0.5,
+                "tradeoff_sigmas": (0.1, 1.0)},
     },
 }
 
