@@ -33,7 +33,7 @@ course: $(VENV)/.course
 test: $(VENV)/.test
 	@for backend in $(BACKENDS); do \
 	  echo "== tests on the $$backend backend, tier ci, network cut"; \
-	  KERAS_BACKEND=$$backend COURSE_TIER=ci tools/offline \
+	  KERAS_BACKEND=$$backend COURSE_TIER=ci COURSE_CACHE_DIR=$(CURDIR)/.cache/test tools/offline \
 	    $(PYTEST) tests $(NOTEBOOKS) --nbmake --nbmake-timeout=900 -q || exit 1; \
 	done
 

@@ -10,6 +10,8 @@ every notebook needs around them, one concern per module:
 - ``plotting``: image grids, latent scatter plots, curves, density maps
 - ``metrics``: measurements the notebooks report (PSNR)
 - ``checks``: ``[PASS]``/``[FAIL]`` outcome checks
+- ``cache``: trained weights, trained once and loaded after
+- ``evaluation``: the evaluation classifier that judges generated digits
 - ``exercises``: student copies generated from the source notebooks
 - ``benchmark``: wall time and peak memory of each notebook under a tier
 

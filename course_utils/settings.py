@@ -52,9 +52,12 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "linear_learning_rate": 5e-3, "latent_dims": (2, 5, 32), "n_labelled": 100},
     },
     "03": {
-        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 8, "batch_size": 128, "latent_dim": 16},
-        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128, "latent_dim": 16},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256, "latent_dim": 16},
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 8, "batch_size": 64,
+               "learning_rate": 3e-3, "latent_dim": 16},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 64,
+                   "learning_rate": 2e-3, "latent_dim": 16},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
+                "learning_rate": 1e-3, "latent_dim": 16},
     },
     "04": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
@@ -66,6 +69,17 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256,
                 "learning_rate": 1e-3, "latent_dim": 128, "train_sigma": 0.5,
                 "tradeoff_sigmas": (0.1, 1.0)},
+    },
+    "05": {
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
+               "learning_rate": 2e-3, "latent_dim": 2, "generator_latent_dim": 8,
+               "n_checked": 20, "n_prior_samples": 200},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
+                   "learning_rate": 1e-3, "latent_dim": 2, "generator_latent_dim": 8,
+                   "n_checked": 50, "n_prior_samples": 500},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
+                "learning_rate": 1e-3, "latent_dim": 2, "generator_latent_dim": 8,
+                "n_checked": 100, "n_prior_samples": 1000},
     },
 }
 
