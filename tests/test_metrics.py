@@ -47,3 +47,48 @@ def test_psnr_bad_shapes(reference, images, match):
 def test_psnr_bad_max_value(max_value):
     with pytest.raises(ValueError, match="max_value"):
         psnr(np.zeros((1, 2)), np.ones((1, 2)), max_value=max_value)
+
+
+# ---------------------------------------------------------------- mutual information gap
+
+from course_utils.metrics import mutual_information_gap  # noqa: E402
+
+
+def test_mig_is_high_when_each_factor_has_its_own_dimension():
+    factors = np.random.default_rng(0).uniform(size=(3000, 3))
+    noise = np.random.default_rng(9).standard_normal(3000)  # a fourth, uninformative dimension
+    codes = np.c_[factors[:, 2] * 5, -factors[:, 0], factors[:, 1] ** 3, noise]
+    score, gaps = mutual_information_gap(codes, factors)
+    assert score > 0.8 and gaps.shape == (3,)
+
+
+def test_mig_falls_as_the_codes_rotate_away_from_the_factors():
+    rng = np.random.default_rng(1)
+    factors = rng.uniform(-1, 1, size=(3000, 2))
+
+    def rotated(degrees):
+        a = np.radians(degrees)
+        return factors @ np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+
+    scores = [mutual_information_gap(rotated(d), factors)[0] for d in (0, 15, 30, 45)]
+    unrelated = mutual_information_gap(rng.uniform(size=(3000, 2)), factors)[0]
+    assert scores[0] > 0.8 and scores[0] > scores[1] > scores[2] > scores[3]
+    assert scores[3] < 0.05 and unrelated < 0.02  # 45 degrees: both dimensions equally informative
+
+
+def test_mig_handles_a_categorical_factor():
+    rng = np.random.default_rng(2)
+    category = rng.integers(0, 3, 2000).astype(float)
+    codes = np.c_[category + 0.01 * rng.standard_normal(2000), rng.standard_normal(2000)]
+    assert mutual_information_gap(codes, category[:, None])[0] > 0.8
+
+
+@pytest.mark.parametrize("codes, factors, kwargs, match", [
+    (np.zeros((10, 1)), np.zeros((10, 1)), {}, "codes: expected shape"),
+    (np.zeros((10, 2)), np.zeros((9, 1)), {}, "factors: expected shape"),
+    (np.zeros((10, 2)), np.ones((10, 1)), {}, "factors: column 0 is constant"),
+    (np.zeros((10, 2)), np.arange(10.0)[:, None], {"bins": 1}, "bins="),
+])
+def test_mig_bad_inputs(codes, factors, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mutual_information_gap(codes, factors, **kwargs)
