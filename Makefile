@@ -9,6 +9,8 @@ BIN      := $(VENV)/bin
 BACKENDS ?= tensorflow torch
 TIER     ?= ci
 NOTEBOOKS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+# JAX convolutions are slow on CPU, so on JAX the tests cover the backend-specific code only.
+JAX_TESTS = tests/test_gradients.py tests/test_backend.py
 PYTEST    = $(BIN)/python -m pytest -p no:cacheprovider --timeout=1800
 
 .PHONY: course test test-gpu student benchmark clean
@@ -29,13 +31,15 @@ course: $(VENV)/.course
 	$(BIN)/jupyter lab notebooks
 
 # Unit tests, then every notebook with nbmake under the CI tier, once per backend, with the
-# network cut (tools/offline) so nothing can download.
+# network cut (tools/offline) so nothing can download; then the backend-specific tests on JAX.
 test: $(VENV)/.test
 	@for backend in $(BACKENDS); do \
 	  echo "== tests on the $$backend backend, tier ci, network cut"; \
 	  KERAS_BACKEND=$$backend COURSE_TIER=ci COURSE_CACHE_DIR=$(CURDIR)/.cache/test tools/offline \
 	    $(PYTEST) tests $(NOTEBOOKS) --nbmake --nbmake-timeout=900 -q || exit 1; \
 	done
+	@echo "== the backend-specific gradient code (course_utils.backend) on jax too, network cut"
+	KERAS_BACKEND=jax COURSE_TIER=ci tools/offline $(PYTEST) $(JAX_TESTS) -q
 
 # On a machine with an NVIDIA GPU: the notebooks under the GPU tier with TensorFlow's CUDA
 # build; fails if TensorFlow sees no GPU.

@@ -5,7 +5,7 @@ every notebook needs around them, one concern per module:
 
 - ``settings``: the three tiers (ci, laptop, gpu) and each notebook's numbers
 - ``environment``: ``setup()``, the first call of every notebook
-- ``backend``: the few backend-specific pieces, one version per backend
+- ``backend``: the few backend-specific pieces, one version per backend (``value_and_grad``)
 - ``data``: MNIST (online or offline), faces, toy distributions, shapes with known factors
 - ``plotting``: image grids, latent scatter plots, curves, density maps
 - ``metrics``: measurements the notebooks report (PSNR, mutual information gap)

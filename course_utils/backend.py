@@ -1,8 +1,9 @@
 """The backend-specific pieces of the course, one version per backend, all in this file.
 
 Keras 3 runs the same model code on TensorFlow, PyTorch and JAX. The little that differs
-(which framework is behind Keras, which GPUs it sees, GPU memory growth) lives here so the
-notebooks stay backend-neutral.
+(which framework is behind Keras, which GPUs it sees, GPU memory growth, and how to take a
+gradient for a hand-written training step: ``value_and_grad``) lives here so the notebooks stay
+backend-neutral.
 """
 
 from __future__ import annotations
@@ -109,3 +110,96 @@ def enable_memory_growth() -> int:
         except RuntimeError:  # the GPU was already initialised: growth is fixed by then
             pass
     return changed
+
+
+# ------------------------------------------------------------------------------ gradients
+# Keras 3's ``fit`` hides the gradient code; a GAN's training step cannot use ``fit``, because
+# it updates two models with two losses. Computing a gradient is the one thing that differs
+# between backends, so it is written here, once per backend, and nowhere else.
+
+
+def value_and_grad(loss_fn, variables):
+    """Call ``loss_fn()`` and return ``(loss, gradients)`` of the loss w.r.t. ``variables``.
+
+    ``loss_fn`` takes no arguments and returns a scalar tensor; it calls models as usual.
+    ``variables`` is a list of Keras variables (e.g. ``model.trainable_variables``); the
+    gradients come in the same order, ready for ``optimizer.apply_gradients(zip(grads, variables))``.
+    Updates the loss makes to other state (batch-norm statistics, random-seed counters) are
+    kept on every backend. Introduced in notebook 07 for the GAN's training step.
+    """
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of no arguments returning a scalar loss, "
+                        f"got {type(loss_fn).__name__}")
+    variables = list(variables)
+    if not variables:
+        raise ValueError("variables is empty; expected the Keras variables to differentiate, "
+                         "e.g. model.trainable_variables (is the model built?)")
+    for v in variables:
+        if not (hasattr(v, "assign") and hasattr(v, "value") and hasattr(v, "trainable")):
+            raise TypeError(f"variables must hold Keras variables, got a {type(v).__name__}")
+    name = configured_backend()
+    loss, grads = _VALUE_AND_GRAD[name](loss_fn, variables)
+    # TensorFlow and PyTorch report an unused variable as None (JAX gives zeros).
+    unused = [v.path for v, g in zip(variables, grads) if g is None]
+    if unused:
+        raise ValueError(f"the loss does not depend on {len(unused)} of the variables "
+                         f"(first: {unused[0]}); pass only the variables the loss uses")
+    return loss, list(grads)
+
+
+def _check_scalar(loss):
+    if len(getattr(loss, "shape", ())) != 0:
+        raise ValueError(f"loss_fn must return a scalar, got shape {tuple(loss.shape)}; "
+                         "reduce it, e.g. with keras.ops.mean")
+    return loss
+
+
+def _value_and_grad_tensorflow(loss_fn, variables):
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = _check_scalar(loss_fn())
+    return loss, tape.gradient(loss, variables)
+
+
+def _value_and_grad_torch(loss_fn, variables):
+    import torch
+
+    with torch.enable_grad():
+        loss = _check_scalar(loss_fn())
+        grads = torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True)
+    return loss.detach(), grads
+
+
+def _value_and_grad_jax(loss_fn, variables):
+    # JAX differentiates pure functions of arrays: run loss_fn in a StatelessScope that maps
+    # each variable to the array being differentiated, record every state update it makes,
+    # and write those updates back afterwards.
+    import jax
+    from keras import StatelessScope
+
+    updated = []  # the variables loss_fn assigned to, in the order of their new values
+
+    class _Recording(StatelessScope):
+        def add_update(self, update):
+            super().add_update(update)
+            if all(v is not update[0] for v in updated):
+                updated.append(update[0])
+
+    def pure(values):
+        updated.clear()
+        with _Recording(state_mapping=list(zip(variables, values))) as scope:
+            loss = _check_scalar(loss_fn())
+            new_state = [scope.get_current_value(v) for v in updated]
+        return loss, new_state
+
+    (loss, new_state), grads = jax.value_and_grad(pure, has_aux=True)(
+        [v.value for v in variables])
+    for v, value in zip(updated, new_state):
+        if all(v is not w for w in variables):  # trainable values are the optimizer's to change
+            v.assign(value)
+    return loss, grads
+
+
+_VALUE_AND_GRAD = {"tensorflow": _value_and_grad_tensorflow, "torch": _value_and_grad_torch,
+                   "jax": _value_and_grad_jax}
