@@ -6,6 +6,9 @@ in ``$COURSE_CACHE_DIR`` (default ``~/.cache/deep-generative-models``)::
 
     model, loaded = load_or_train("classifier", build, train, epochs=3, n_train=4000)
     clear_cache()            # forget everything (or clear_cache("classifier"))
+
+If ``train`` returns a dict of JSON values (a history, the seconds it took), it is cached beside
+the weights and set as ``model.training_record`` after training and after loading alike.
 """
 
 from __future__ import annotations
@@ -52,22 +55,41 @@ def cache_key(model, **parts: Any) -> str:
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
+def _json_number(value):
+    """NumPy scalars and arrays in a training record, as plain JSON numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"a {type(value).__name__} in the training record is not JSON-serialisable")
+
+
 def load_or_train(name: str, build: Callable[[], Any], train: Callable[[Any], Any],
                   verbose: bool = True, **parts: Any):
     """Build the model; load its cached weights if this exact key was trained before, else train
-    it with ``train(model)`` and cache the weights. Returns ``(model, loaded)``."""
+    it with ``train(model)`` and cache the weights. Returns ``(model, loaded)``.
+
+    What ``train`` returns, if a dict, is kept as ``model.training_record`` (cached as JSON)."""
     _check_name(name)
     if not callable(build) or not callable(train):
         raise TypeError("build and train: expected functions (build() -> model, train(model))")
     model = build()
     path = cache_dir() / f"{name}-{cache_key(model, **parts)}.weights.h5"
+    record_path = path.with_name(path.name.replace(".weights.h5", ".json"))
     if path.exists():
         model.load_weights(path)
+        model.training_record = (json.loads(record_path.read_text())
+                                 if record_path.exists() else None)
         if verbose:
             print(f"{name}: loaded trained weights from the cache ({path})")
         return model, True
-    train(model)
+    record = train(model)
+    if record is not None and not isinstance(record, dict):
+        raise TypeError(f"train returned a {type(record).__name__}; expected None or a dict "
+                        "of JSON values (e.g. a history), which is cached with the weights")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if record is not None:  # kept as it will load: plain JSON numbers and lists
+        record_path.write_text(json.dumps(record, default=_json_number))
+        record = json.loads(record_path.read_text())
+    model.training_record = record
     model.save_weights(path)
     if verbose:
         print(f"{name}: trained, and cached at {path}")
@@ -82,6 +104,9 @@ def clear_cache(name: str | None = None) -> int:
     if not folder.is_dir():
         return 0
     files = list(folder.glob(f"{name}-*.weights.h5" if name else "*.weights.h5"))
+    records = [p.with_name(p.name.replace(".weights.h5", ".json")) for p in files]
+    for path in records:
+        path.unlink(missing_ok=True)
     for path in files:
         path.unlink()
     return len(files)

@@ -292,21 +292,42 @@ SHAPE_NAMES = ("square", "disc", "triangle")
 SHAPE_FACTORS = ("shape", "scale", "x", "y")
 
 
-def make_shapes(n: int, size: int = 28, seed: int = 0):
+def _check_range(value, argument: str, low: float, high: float):
+    try:
+        a, b = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{argument}={value!r}: expected a pair (low, high)") from None
+    if not low <= a < b <= high:
+        raise ValueError(f"{argument}={value!r}: expected {low} <= low < high <= {high}")
+    return a, b
+
+
+def make_shapes(n: int, size: int = 28, seed: int = 0, shapes=SHAPE_NAMES,
+                scale_range=(0.15, 0.3), x_range=(0.3, 0.7), y_range=(0.3, 0.7), blur: float = 0.0):
     """Images of one white shape on black whose generating factors are known (dSprites-like).
 
     Returns ``(images, factors)``: images float32 (n, size, size, 1) in [0, 1]; factors float32
-    (n, 4) with columns ``SHAPE_FACTORS``: shape (0 square, 1 disc, 2 triangle), scale (half-width
-    in [0.15, 0.3] of the image), and the centre's x and y (in [0.3, 0.7] of the image), each
-    drawn independently and uniformly. Introduced in notebook 06 (disentanglement).
+    (n, 4) with columns ``SHAPE_FACTORS``: shape (index into ``SHAPE_NAMES``: 0 square, 1 disc,
+    2 triangle; drawn from ``shapes``), scale (half-width, as a fraction of the image), and the
+    centre's x and y (fractions of the image, y downwards), each drawn independently and
+    uniformly from its range. ``blur`` > 0 softens the edges with a Gaussian filter of that many
+    pixels (scipy.ndimage), rescaled so each image's brightest pixel is 1. Introduced in
+    notebook 06 (disentanglement).
     """
     _check_count(n, "n")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 16:
         raise ValueError(f"size={size!r}: expected a whole number of pixels >= 16")
+    shapes = [shapes] if isinstance(shapes, str) else list(shapes)
+    if not shapes or any(name not in SHAPE_NAMES for name in shapes):
+        raise ValueError(f"shapes={shapes!r}: expected a non-empty subset of {SHAPE_NAMES}")
+    scale_range = _check_range(scale_range, "scale_range", 0.02, 0.5)
+    x_range, y_range = _check_range(x_range, "x_range", 0.0, 1.0), _check_range(y_range, "y_range", 0.0, 1.0)
+    if isinstance(blur, bool) or not isinstance(blur, (int, float)) or not 0 <= blur <= size / 4:
+        raise ValueError(f"blur={blur!r}: expected a number of pixels between 0 and size / 4")
     rng = np.random.default_rng(seed)
-    shape = rng.integers(0, len(SHAPE_NAMES), n)
-    scale = rng.uniform(0.15, 0.3, n)
-    cx, cy = rng.uniform(0.3, 0.7, n), rng.uniform(0.3, 0.7, n)
+    shape = np.array([SHAPE_NAMES.index(name) for name in shapes])[rng.integers(0, len(shapes), n)]
+    scale = rng.uniform(*scale_range, n)
+    cx, cy = rng.uniform(*x_range, n), rng.uniform(*y_range, n)
     grid = (np.arange(size) + 0.5) / size
     u = grid[None, None, :] - cx[:, None, None]          # (n, 1, size): horizontal offset
     v = grid[None, :, None] - cy[:, None, None]          # (n, size, 1): vertical offset (down)
@@ -315,5 +336,11 @@ def make_shapes(n: int, size: int = 28, seed: int = 0):
     disc = u**2 + v**2 <= s**2
     triangle = (v <= s) & (v >= -s) & (np.abs(u) <= (v + s) / 2)  # apex up, base down
     images = np.select([shape[:, None, None] == k for k in range(3)], [square, disc, triangle])
+    images = images.astype(np.float32)
+    if blur > 0:
+        from scipy.ndimage import gaussian_filter
+
+        images = gaussian_filter(images, sigma=(0, blur, blur))
+        images /= np.maximum(images.max(axis=(1, 2), keepdims=True), 1e-12)
     factors = np.stack([shape, scale, cx, cy], axis=1).astype(np.float32)
-    return images.astype(np.float32)[..., None], factors
+    return images[..., None], factors

@@ -27,18 +27,15 @@ def psnr(reference, images, max_value: float = 1.0) -> np.ndarray:
         return 10 * np.log10(max_value**2 / mse)
 
 
-def mutual_information_gap(codes, factors, bins: int = 20) -> tuple[float, np.ndarray]:
-    """The mutual information gap (MIG) of ``codes`` (N, d) with respect to known ``factors`` (N, K).
+def _discretise(column: np.ndarray, bins: int) -> np.ndarray:
+    """Bin labels of ``column``: its values if it has at most ``bins`` of them, else equal-count bins."""
+    if len(np.unique(column)) <= bins:
+        return np.unique(column, return_inverse=True)[1]
+    edges = np.quantile(column, np.linspace(0, 1, bins + 1)[1:-1])
+    return np.digitize(column, edges)
 
-    For each factor, the mutual information with every code dimension is estimated by
-    scikit-learn's ``mutual_info_score`` on values binned into ``bins`` equal-count bins
-    (factors with few distinct values are used as they are); the gap between the two most
-    informative dimensions is divided by the factor's entropy. Returns (the mean over factors,
-    the per-factor gaps). 1 means each factor lives in exactly one dimension; 0 means no
-    dimension stands out. Introduced in notebook 06 (disentanglement).
-    """
-    from sklearn.metrics import mutual_info_score
 
+def _check_codes_and_factors(codes, factors, bins):
     codes, factors = np.asarray(codes, dtype=np.float64), np.asarray(factors, dtype=np.float64)
     if codes.ndim != 2 or codes.shape[1] < 2:
         raise ValueError(f"codes: expected shape (N, d) with d >= 2, got {codes.shape}")
@@ -46,21 +43,40 @@ def mutual_information_gap(codes, factors, bins: int = 20) -> tuple[float, np.nd
         raise ValueError(f"factors: expected shape ({len(codes)}, K), got {factors.shape}")
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
         raise ValueError(f"bins={bins!r}: expected a whole number >= 2")
+    return codes, factors
 
-    def discretise(column):
-        if len(np.unique(column)) <= bins:
-            return np.unique(column, return_inverse=True)[1]
-        edges = np.quantile(column, np.linspace(0, 1, bins + 1)[1:-1])
-        return np.digitize(column, edges)
 
-    z = [discretise(codes[:, j]) for j in range(codes.shape[1])]
-    gaps = []
+def mutual_information_matrix(codes, factors, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Mutual information (nats) between each factor and each code dimension, shape (K, d), and
+    each factor's entropy, shape (K,).
+
+    scikit-learn's ``mutual_info_score`` on values binned into ``bins`` equal-count bins (factors
+    with few distinct values are used as they are). Introduced in notebook 06 (which latent
+    variable carries which factor).
+    """
+    from sklearn.metrics import mutual_info_score
+
+    codes, factors = _check_codes_and_factors(codes, factors, bins)
+    z = [_discretise(codes[:, j], bins) for j in range(codes.shape[1])]
+    info, entropy = np.zeros((factors.shape[1], len(z))), np.zeros(factors.shape[1])
     for k in range(factors.shape[1]):
-        v = discretise(factors[:, k])
-        entropy = mutual_info_score(v, v)
-        if entropy <= 0:
+        v = _discretise(factors[:, k], bins)
+        entropy[k] = mutual_info_score(v, v)
+        if entropy[k] <= 0:
             raise ValueError(f"factors: column {k} is constant, so it carries no information")
-        info = np.sort([mutual_info_score(v, zj) for zj in z])[::-1]
-        gaps.append((info[0] - info[1]) / entropy)
-    gaps = np.asarray(gaps)
+        info[k] = [mutual_info_score(v, zj) for zj in z]
+    return info, entropy
+
+
+def mutual_information_gap(codes, factors, bins: int = 20) -> tuple[float, np.ndarray]:
+    """The mutual information gap (MIG) of ``codes`` (N, d) with respect to known ``factors`` (N, K).
+
+    For each factor, the gap between the mutual information of the two most informative code
+    dimensions (``mutual_information_matrix``), divided by the factor's entropy. Returns (the
+    mean over factors, the per-factor gaps). 1 means each factor lives in exactly one dimension;
+    0 means no dimension stands out. Introduced in notebook 06 (disentanglement).
+    """
+    info, entropy = mutual_information_matrix(codes, factors, bins)
+    top = -np.sort(-info, axis=1)
+    gaps = (top[:, 0] - top[:, 1]) / entropy
     return float(gaps.mean()), gaps

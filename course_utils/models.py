@@ -71,3 +71,28 @@ class VAE(keras.Model):
         config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
         config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
         return cls(**config)
+
+
+def build_vae(latent_dim: int, image_shape=(28, 28, 1), hidden: int = 256, kl_weight: float = 1.0,
+              seed: int | None = 0) -> VAE:
+    """The dense VAE of notebook 05: Flatten -> Dense(hidden) -> (mu, log_var) -> Sampling, and
+    Dense(hidden) -> Dense(pixels) logits -> Reshape. ``kl_weight`` is the beta of notebook 06."""
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+        raise ValueError(f"latent_dim={latent_dim!r}: expected a whole number >= 1")
+    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
+        raise ValueError(f"hidden={hidden!r}: expected a whole number of units >= 1")
+    image_shape = tuple(image_shape)
+    if not image_shape or any(not isinstance(n, int) or n < 1 for n in image_shape):
+        raise ValueError(f"image_shape={image_shape!r}: expected positive whole numbers, e.g. (28, 28, 1)")
+    pixels = 1
+    for n in image_shape:
+        pixels *= n
+    inputs = keras.Input(shape=image_shape)
+    h = keras.layers.Dense(hidden, activation="relu")(keras.layers.Flatten()(inputs))
+    mu, log_var = keras.layers.Dense(latent_dim)(h), keras.layers.Dense(latent_dim)(h)
+    encoder = keras.Model(inputs, [mu, log_var, Sampling(seed=seed)([mu, log_var])], name="encoder")
+    decoder = keras.Sequential([keras.Input(shape=(latent_dim,)),
+                                keras.layers.Dense(hidden, activation="relu"),
+                                keras.layers.Dense(pixels),  # logits of p(x | z)
+                                keras.layers.Reshape(image_shape)], name="decoder")
+    return VAE(encoder, decoder, kl_weight=kl_weight)

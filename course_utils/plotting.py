@@ -6,6 +6,7 @@ notebook can save it or add to it.
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -122,3 +123,87 @@ def plot_density_2d(log_prob: Callable[[np.ndarray], np.ndarray], extent=(-4, 4,
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", xlim=extent[:2], ylim=extent[2:])
     ax.grid(False)
     return fig
+
+
+def widget_frontend_present() -> bool:
+    """Whether widgets can be shown: ipywidgets is installed and the kernel was started by a
+    Jupyter server (JupyterLab, Notebook) or VS Code. Plain nbclient/nbmake runs (CI) have none."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return bool(os.environ.get("JPY_SESSION_NAME") or os.environ.get("VSCODE_PID"))
+
+
+def latent_sliders(decode: Callable[[np.ndarray], np.ndarray], z0, value_range=(-3.0, 3.0),
+                   names: Sequence[str] | None = None, interactive: bool | None = None,
+                   steps: int = 7, title: str = "Moving one latent variable at a time"):
+    """Sliders that move each latent variable of ``z0`` and redraw ``decode(z)``, for live demos.
+
+    ``decode`` maps codes (N, d) to images (N, H, W) or (N, H, W, 1) in [0, 1]. With a widget
+    frontend (or ``interactive=True``) this returns an ipywidgets box: one slider per latent
+    variable and the decoded image. Without one (``interactive=False``, or CI) it returns a static
+    Figure instead: one row per variable, ``steps`` values across ``value_range``, the others held
+    at ``z0``. Introduced in notebook 06 (latent perturbation).
+    """
+    z0 = np.asarray(z0, dtype=np.float32)
+    if z0.ndim != 1 or len(z0) < 1:
+        raise ValueError(f"z0: expected one code shaped (d,), got shape {z0.shape}")
+    if not callable(decode):
+        raise TypeError("decode: expected a function mapping codes (N, d) to images")
+    if len(value_range) != 2 or not value_range[0] < value_range[1]:
+        raise ValueError(f"value_range={value_range!r}: expected (low, high) with low < high")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+        raise ValueError(f"steps={steps!r}: expected a whole number >= 2")
+    names = [f"$z_{{{i + 1}}}$" for i in range(len(z0))] if names is None else list(names)
+    if len(names) != len(z0):
+        raise ValueError(f"names: expected {len(z0)} names (one per latent variable), got {len(names)}")
+    interactive = widget_frontend_present() if interactive is None else interactive
+    if interactive:
+        return _slider_widget(decode, z0, value_range, names, title)
+    values = np.linspace(*value_range, steps, dtype=np.float32)
+    codes = np.repeat(z0[None, None, :], len(z0), axis=0).repeat(steps, axis=1)  # (d, steps, d)
+    for dim in range(len(z0)):
+        codes[dim, :, dim] = values
+    images = _as_image_batch(np.asarray(decode(codes.reshape(-1, len(z0)))), "decode(z)")
+    fig, axes = plt.subplots(len(z0), steps, figsize=(0.9 * steps + 0.8, 0.9 * len(z0) + 0.6),
+                             squeeze=False)
+    for (dim, step), ax in np.ndenumerate(np.array(axes, dtype=object)):
+        ax.imshow(images[dim * steps + step], cmap="gray", vmin=0, vmax=1)
+        ax.set_xticks([]), ax.set_yticks([])
+        if dim == len(z0) - 1:
+            ax.set_xlabel(f"{values[step]:+.1f}", fontsize=8)
+        if step == 0:
+            ax.set_ylabel(names[dim], rotation=0, ha="right", va="center", fontsize=9)
+    fig.suptitle(f"{title} (static: no widget frontend)", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def _slider_widget(decode, z0, value_range, names, title):
+    import ipywidgets as widgets
+
+    sliders = [widgets.FloatSlider(value=float(v), min=value_range[0], max=value_range[1],
+                                   step=0.05, description=f"z{i + 1}", continuous_update=True)
+               for i, v in enumerate(z0)]
+    for slider, name in zip(sliders, names):
+        slider.tooltip = name
+    output = widgets.Output()
+
+    def redraw(*_):
+        z = np.array([[s.value for s in sliders]], dtype=np.float32)
+        image = _as_image_batch(np.asarray(decode(z)), "decode(z)")[0]
+        with output:
+            output.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(3, 3))
+            ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+            ax.set(title=title, xticks=[], yticks=[])
+            plt.show()
+        return image
+
+    for slider in sliders:
+        slider.observe(redraw, names="value")
+    box = widgets.HBox([widgets.VBox(sliders), output])
+    box.redraw = redraw
+    redraw()
+    return box

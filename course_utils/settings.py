@@ -81,6 +81,17 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "learning_rate": 1e-3, "latent_dim": 2, "generator_latent_dim": 8,
                 "n_checked": 100, "n_prior_samples": 1000},
     },
+    "06": {
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
+               "learning_rate": 2e-3, "latent_dim": 2, "n_shapes": 5000, "shape_epochs": 15,
+               "shape_latent_dim": 4, "beta": 6.0, "seeds": (0, 1)},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
+                   "learning_rate": 1e-3, "latent_dim": 2, "n_shapes": 5000, "shape_epochs": 15,
+                   "shape_latent_dim": 4, "beta": 6.0, "seeds": (0, 1, 2, 3, 4)},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
+                "learning_rate": 1e-3, "latent_dim": 2, "n_shapes": 20000, "shape_epochs": 40,
+                "shape_latent_dim": 4, "beta": 6.0, "seeds": tuple(range(10))},
+    },
 }
 
 

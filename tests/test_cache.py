@@ -77,3 +77,25 @@ def test_bad_build_or_train():
         cache.load_or_train("tiny", None, _train([]))
     with pytest.raises(TypeError, match="model="):
         cache.cache_key(object())
+
+
+def test_training_record_is_cached_with_the_weights(tmp_cache):
+    def train(model):
+        return {"seconds": np.float32(1.5), "history": {"loss": np.array([3.0, 2.0])}}
+
+    first, _ = cache.load_or_train("tiny", _build(), train, verbose=False)
+    second, loaded = cache.load_or_train("tiny", _build(), train, verbose=False)
+    assert loaded and first.training_record == second.training_record
+    assert second.training_record == {"seconds": 1.5, "history": {"loss": [3.0, 2.0]}}
+    assert cache.clear_cache("tiny") == 1 and not list(tmp_cache.iterdir())
+
+
+def test_no_record_when_train_returns_nothing():
+    model, _ = cache.load_or_train("tiny", _build(), _train([]), verbose=False)
+    again, _ = cache.load_or_train("tiny", _build(), _train([]), verbose=False)
+    assert model.training_record is None and again.training_record is None
+
+
+def test_train_must_return_a_dict_or_nothing():
+    with pytest.raises(TypeError, match="train returned a list"):
+        cache.load_or_train("tiny", _build(), lambda model: [1, 2], verbose=False)

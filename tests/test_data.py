@@ -598,8 +598,38 @@ def test_make_shapes_is_seeded():
     assert not np.array_equal(fa, data.make_shapes(10, seed=2)[1])
 
 
+def test_make_shapes_chosen_shapes_and_ranges():
+    images, factors = data.make_shapes(400, seed=3, shapes="disc", scale_range=(0.08, 0.2),
+                                       x_range=(0.15, 0.85), y_range=(0.4, 0.6))
+    assert set(np.unique(factors[:, 0])) == {1.0}
+    assert factors[:, 1].min() >= 0.08 and factors[:, 1].max() <= 0.2
+    assert factors[:, 2].min() < 0.2 and factors[:, 2].max() > 0.8  # the ranges are used
+    assert factors[:, 3].min() >= 0.4 and factors[:, 3].max() <= 0.6
+    two = data.make_shapes(200, shapes=("square", "triangle"))[1]
+    assert set(np.unique(two[:, 0])) == {0.0, 2.0}
+
+
+def test_make_shapes_blur_softens_edges_and_keeps_the_centre():
+    sharp, factors = data.make_shapes(50, seed=4, shapes="disc")
+    soft, same = data.make_shapes(50, seed=4, shapes="disc", blur=1.5)
+    np.testing.assert_array_equal(factors, same)
+    np.testing.assert_allclose(soft.max(axis=(1, 2, 3)), 1.0, rtol=1e-6)
+    grey = lambda x: np.mean((x > 0.05) & (x < 0.95))  # noqa: E731
+    assert grey(sharp) == 0 and grey(soft) > 0.05
+    grid = (np.arange(28) + 0.5) / 28
+    cx = (soft[..., 0].sum(axis=1) * grid).sum(axis=1) / soft[..., 0].sum(axis=(1, 2))
+    np.testing.assert_allclose(cx, factors[:, 2], atol=0.03)
+
+
 @pytest.mark.parametrize("kwargs, match", [({"n": 0}, "n="), ({"n": 5, "size": 8}, "size="),
-                                           ({"n": 5, "size": 20.0}, "size=")])
+                                           ({"n": 5, "size": 20.0}, "size="),
+                                           ({"n": 5, "shapes": ("disc", "star")}, "shapes="),
+                                           ({"n": 5, "shapes": ()}, "shapes="),
+                                           ({"n": 5, "x_range": (0.7, 0.3)}, "x_range="),
+                                           ({"n": 5, "y_range": 0.5}, "y_range="),
+                                           ({"n": 5, "scale_range": (0.0, 0.3)}, "scale_range="),
+                                           ({"n": 5, "blur": -1}, "blur="),
+                                           ({"n": 5, "blur": 10.0}, "blur=")])
 def test_make_shapes_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.make_shapes(**kwargs)

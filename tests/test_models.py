@@ -5,7 +5,7 @@ import pytest
 import keras
 from keras import ops
 
-from course_utils.models import VAE, Sampling, kl_divergence
+from course_utils.models import VAE, Sampling, build_vae, kl_divergence
 
 
 def test_kl_divergence_closed_form_matches_monte_carlo():
@@ -58,3 +58,24 @@ def test_vae_saves_and_loads_in_safe_mode(tmp_path):
     assert reloaded.kl_weight == 3.0
     np.testing.assert_allclose(ops.convert_to_numpy(reloaded.encoder(x)[0]),
                                ops.convert_to_numpy(vae.encoder(x)[0]), atol=1e-6)
+
+
+def test_build_vae_shapes_beta_and_training():
+    keras.utils.set_random_seed(0)
+    vae = build_vae(3, image_shape=(8, 8, 1), hidden=16, kl_weight=4.0)
+    x = np.random.default_rng(0).random((64, 8, 8, 1)).astype("float32")
+    logits, mu, log_var = vae(x)
+    assert tuple(logits.shape) == (64, 8, 8, 1) and tuple(mu.shape) == (64, 3)
+    assert vae.kl_weight == 4.0
+    vae.compile(optimizer=keras.optimizers.Adam(1e-2))
+    history = vae.fit(x, epochs=5, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+@pytest.mark.parametrize("kwargs, match", [({"latent_dim": 0}, "latent_dim"),
+                                           ({"latent_dim": 2.5}, "latent_dim"),
+                                           ({"latent_dim": 2, "hidden": 0}, "hidden"),
+                                           ({"latent_dim": 2, "image_shape": (28, -1)}, "image_shape")])
+def test_build_vae_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        build_vae(**kwargs)

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_utils.plotting import (STYLE, plot_density_2d, plot_history, plot_latent, set_style,
-                                   show_images)
+from course_utils.plotting import (STYLE, latent_sliders, plot_density_2d, plot_history,
+                                   plot_latent, set_style, show_images, widget_frontend_present)
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
@@ -248,3 +248,50 @@ def test_plot_density_2d_draws_on_a_given_axes():
 def test_plot_density_2d_bad_extent(extent):
     with pytest.raises(ValueError, match=r"extent=.*: expected \(xmin, xmax, ymin, ymax\)"):
         plot_density_2d(lambda x: np.zeros(len(x)), extent=extent)
+
+
+# ---------------------------------------------------------------- latent sliders
+
+
+def _decode_brightness(z):
+    """A stand-in decoder: image brightness = sigmoid of the code's first entry."""
+    z = np.asarray(z)
+    return np.ones((len(z), 4, 4)) / (1 + np.exp(-z[:, :1, None]))
+
+
+def test_latent_sliders_static_figure_has_one_row_per_latent_variable():
+    fig = latent_sliders(_decode_brightness, np.zeros(3), steps=5, interactive=False)
+    axes = np.array(fig.axes).reshape(3, 5)
+    first_row = [ax.images[0].get_array()[0, 0] for ax in axes[0]]
+    np.testing.assert_allclose(first_row, 1 / (1 + np.exp(-np.linspace(-3, 3, 5))), rtol=1e-6)
+    other_row = [ax.images[0].get_array()[0, 0] for ax in axes[1]]
+    np.testing.assert_allclose(other_row, 0.5)  # z1 held at z0 while z2 moves
+    assert "static" in fig._suptitle.get_text()
+    assert axes[2, 0].get_ylabel() == "$z_{3}$" and axes[2, 4].get_xlabel() == "+3.0"
+
+
+def test_latent_sliders_widget_redraws_when_a_slider_moves():
+    pytest.importorskip("ipywidgets")
+    box = latent_sliders(_decode_brightness, np.array([0.0, 1.0]), interactive=True)
+    sliders = box.children[0].children
+    assert [s.value for s in sliders] == [0.0, 1.0]
+    sliders[0].value = 2.0
+    np.testing.assert_allclose(box.redraw()[0, 0], 1 / (1 + np.exp(-2.0)), rtol=1e-6)
+
+
+def test_widget_frontend_present_follows_the_jupyter_server(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.delenv("VSCODE_PID", raising=False)
+    assert widget_frontend_present() is False
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/06.ipynb")
+    assert widget_frontend_present() is True
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"z0": np.zeros((2, 2))}, "z0"), ({"value_range": (1, -1)}, "value_range"),
+    ({"steps": 1}, "steps"), ({"names": ["a"]}, "names")])
+def test_latent_sliders_bad_arguments(kwargs, match):
+    arguments = {"decode": _decode_brightness, "z0": np.zeros(2), "interactive": False, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        latent_sliders(**arguments)
