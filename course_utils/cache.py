@@ -6,6 +6,7 @@ in ``$COURSE_CACHE_DIR`` (default ``~/.cache/deep-generative-models``)::
 
     model, loaded = load_or_train("classifier", build, train, epochs=3, n_train=4000)
     clear_cache()            # forget everything (or clear_cache("classifier"))
+    store("classifier", trained_model, record, epochs=3, n_train=4000)  # trained elsewhere
 
 If ``train`` returns a dict of JSON values (a history, the seconds it took), it is cached beside
 the weights and set as ``model.training_record`` after training and after loading alike.
@@ -32,12 +33,30 @@ def _check_name(name: str) -> None:
         raise ValueError(f"name={name!r}: expected a non-empty name of letters, digits, '-' and '_'")
 
 
-def _without_names(config):
-    """The config minus layer names, which Keras numbers anew (dense, dense_1...) in each build."""
+def _layer_names(config, found=None) -> dict:
+    """Every ``name`` in the config, in order of appearance, mapped to a canonical ``n0``, ``n1``..."""
+    found = {} if found is None else found
     if isinstance(config, dict):
-        return {k: _without_names(v) for k, v in config.items() if k != "name"}
+        if isinstance(config.get("name"), str):
+            found.setdefault(config["name"], f"n{len(found)}")
+        for value in config.values():
+            _layer_names(value, found)
+    elif isinstance(config, (list, tuple)):
+        for value in config:
+            _layer_names(value, found)
+    return found
+
+
+def _without_names(config, names=None):
+    """The config with layer names, which Keras numbers anew in each build (dense, dense_1...),
+    replaced by their order of appearance, also where a functional model refers to a layer."""
+    names = _layer_names(config) if names is None else names
+    if isinstance(config, dict):
+        return {k: _without_names(v, names) for k, v in config.items()}
     if isinstance(config, (list, tuple)):
-        return [_without_names(v) for v in config]
+        return [_without_names(v, names) for v in config]
+    if isinstance(config, str):
+        return names.get(config, config)
     return config
 
 
@@ -72,8 +91,7 @@ def load_or_train(name: str, build: Callable[[], Any], train: Callable[[Any], An
     if not callable(build) or not callable(train):
         raise TypeError("build and train: expected functions (build() -> model, train(model))")
     model = build()
-    path = cache_dir() / f"{name}-{cache_key(model, **parts)}.weights.h5"
-    record_path = path.with_name(path.name.replace(".weights.h5", ".json"))
+    path, record_path = _paths(name, model, parts)
     if path.exists():
         model.load_weights(path)
         model.training_record = (json.loads(record_path.read_text())
@@ -85,15 +103,40 @@ def load_or_train(name: str, build: Callable[[], Any], train: Callable[[Any], An
     if record is not None and not isinstance(record, dict):
         raise TypeError(f"train returned a {type(record).__name__}; expected None or a dict "
                         "of JSON values (e.g. a history), which is cached with the weights")
+    _save(model, record, path, record_path)
+    if verbose:
+        print(f"{name}: trained, and cached at {path}")
+    return model, False
+
+
+def _paths(name: str, model, parts: dict) -> tuple[Path, Path]:
+    path = cache_dir() / f"{name}-{cache_key(model, **parts)}.weights.h5"
+    return path, path.with_name(path.name.replace(".weights.h5", ".json"))
+
+
+def _save(model, record, path: Path, record_path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if record is not None:  # kept as it will load: plain JSON numbers and lists
         record_path.write_text(json.dumps(record, default=_json_number))
         record = json.loads(record_path.read_text())
     model.training_record = record
     model.save_weights(path)
+
+
+def store(name: str, model, record: dict | None = None, verbose: bool = True, **parts: Any) -> Path:
+    """Put a model trained elsewhere into the cache, under the key ``load_or_train`` would use
+    for the same name, architecture and ``parts``; ``record`` is kept as its training record.
+
+    A notebook that trains a model in full (to show the training) stores it; a later notebook's
+    ``load_or_train`` with the same name, builder and parts then loads it. Returns the path."""
+    _check_name(name)
+    if record is not None and not isinstance(record, dict):
+        raise TypeError(f"record: expected None or a dict of JSON values, got {type(record).__name__}")
+    path, record_path = _paths(name, model, parts)
+    _save(model, record, path, record_path)
     if verbose:
-        print(f"{name}: trained, and cached at {path}")
-    return model, False
+        print(f"{name}: stored in the cache at {path}")
+    return path
 
 
 def clear_cache(name: str | None = None) -> int:

@@ -95,4 +95,6 @@ def build_vae(latent_dim: int, image_shape=(28, 28, 1), hidden: int = 256, kl_we
                                 keras.layers.Dense(hidden, activation="relu"),
                                 keras.layers.Dense(pixels),  # logits of p(x | z)
                                 keras.layers.Reshape(image_shape)], name="decoder")
-    return VAE(encoder, decoder, kl_weight=kl_weight)
+    vae = VAE(encoder, decoder, kl_weight=kl_weight)
+    vae(ops.zeros((1,) + image_shape))  # built, so its weights can be saved and loaded at once
+    return vae
