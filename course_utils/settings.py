@@ -92,6 +92,13 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "learning_rate": 1e-3, "latent_dim": 2, "n_shapes": 20000, "shape_epochs": 40,
                 "shape_latent_dim": 4, "beta": 6.0, "seeds": tuple(range(10))},
     },
+    # Notebook 10 trains (or loads) the models of 05 and 07 with *their* settings; these are
+    # its own: how many samples it judges and how hard it searches for a GAN's codes.
+    "10": {
+        "ci": {"n_samples": 1000, "n_inverted": 50, "inversion_steps": 150},
+        "laptop": {"n_samples": 2000, "n_inverted": 100, "inversion_steps": 300},
+        "gpu": {"n_samples": 10000, "n_inverted": 500, "inversion_steps": 1000},
+    },
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import warnings
 
@@ -203,3 +204,12 @@ def test_module_exports_setup():
     import course_utils
 
     assert course_utils.setup is environment.setup
+
+
+def test_setup_makes_openmp_threads_wait_passively(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    _quiet_setup()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # a user's own choice is kept
+    _quiet_setup()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
