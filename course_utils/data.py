@@ -344,3 +344,39 @@ def make_shapes(n: int, size: int = 28, seed: int = 0, shapes=SHAPE_NAMES,
         images /= np.maximum(images.max(axis=(1, 2), keepdims=True), 1e-12)
     factors = np.stack([shape, scale, cx, cy], axis=1).astype(np.float32)
     return images[..., None], factors
+
+
+NUISANCES = ("invert", "thick")
+
+
+def add_nuisance(images, n_with: int, kind: str = "invert", seed: int = 0):
+    """A copy of ``images`` in which exactly ``n_with`` images, drawn at random, carry a nuisance.
+
+    The nuisance is an attribute that does not change what an image shows: ``"invert"`` turns
+    each chosen image into ``1 - x`` (white digit on black becomes black on white); ``"thick"``
+    thickens its strokes by a 3x3 grey dilation (each pixel becomes the largest value around
+    it). ``images`` are (N, H, W, 1) in [0, 1]. Returns ``(images, has_nuisance)``, the second a
+    bool array (N,). Introduced in notebook 09, to build a deliberately biased training set.
+    """
+    x = np.asarray(images)
+    if x.ndim != 4 or x.shape[-1] != 1 or len(x) == 0:
+        raise ValueError(f"images: expected a non-empty batch shaped (N, H, W, 1), got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.floating) or x.min() < 0 or x.max() > 1:
+        raise ValueError("images: expected floating-point pixel values in [0, 1]")
+    if (isinstance(n_with, bool) or not isinstance(n_with, (int, np.integer))
+            or not 0 <= n_with <= len(x)):
+        raise ValueError(f"n_with={n_with!r}: expected a whole number of images from 0 to {len(x)}")
+    if kind not in NUISANCES:
+        raise ValueError(f"kind={kind!r} is not a nuisance; expected one of {', '.join(NUISANCES)}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed={seed!r}: expected a whole number")
+    has_nuisance = np.zeros(len(x), dtype=bool)
+    has_nuisance[np.random.default_rng(seed).permutation(len(x))[:n_with]] = True
+    out = x.copy()
+    if kind == "invert":
+        out[has_nuisance] = 1.0 - x[has_nuisance]
+    else:
+        from scipy.ndimage import grey_dilation
+
+        out[has_nuisance] = grey_dilation(x[has_nuisance], size=(1, 3, 3, 1))
+    return out, has_nuisance

@@ -633,3 +633,83 @@ def test_make_shapes_blur_softens_edges_and_keeps_the_centre():
 def test_make_shapes_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.make_shapes(**kwargs)
+
+
+# ---------------------------------------------------------------- add_nuisance
+
+
+def _strokes(n=6, size=12):
+    """Little images with one bright vertical stroke each, in different columns."""
+    x = np.zeros((n, size, size, 1), np.float32)
+    for i in range(n):
+        x[i, 2:-2, 2 + i % (size - 4), 0] = 0.8
+    return x
+
+
+def test_add_nuisance_inverts_exactly_the_chosen_images():
+    x = _strokes(10)
+    out, chosen = data.add_nuisance(x, 4, kind="invert", seed=3)
+    assert chosen.dtype == bool and chosen.shape == (10,) and chosen.sum() == 4
+    np.testing.assert_allclose(out[chosen], 1.0 - x[chosen])
+    np.testing.assert_array_equal(out[~chosen], x[~chosen])
+    assert out.dtype == x.dtype and out.shape == x.shape
+    # The background of an inverted image is white, its stroke dark grey.
+    first = np.flatnonzero(chosen)[0]
+    assert out[first, 0, 0, 0] == 1.0 and np.isclose(out[first].min(), 0.2)
+
+
+def test_add_nuisance_thickens_strokes_to_three_pixels():
+    x = _strokes(4)
+    out, chosen = data.add_nuisance(x, 4, kind="thick")
+    assert chosen.all()
+    for i in range(4):
+        columns = np.flatnonzero(out[i, 6, :, 0] > 0)  # one row through the middle of the stroke
+        assert len(columns) == 3 and columns[1] == 2 + i  # one pixel either side of the stroke
+        assert out[i].max() == np.float32(0.8)  # dilation spreads values, it does not brighten
+        assert np.all(out[i] >= x[i])
+        assert np.count_nonzero(out[i]) == 3 * (12 - 4 + 2)  # the stroke also grows at its ends
+
+
+def test_add_nuisance_leaves_the_input_alone_and_is_seeded():
+    x = _strokes(20)
+    before = x.copy()
+    a, chosen_a = data.add_nuisance(x, 5, seed=1)
+    b, chosen_b = data.add_nuisance(x, 5, seed=1)
+    _, chosen_c = data.add_nuisance(x, 5, seed=2)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(chosen_a, chosen_b)
+    assert not np.array_equal(chosen_a, chosen_c)
+
+
+@pytest.mark.parametrize("n_with", [0, 20])
+def test_add_nuisance_none_or_all(n_with):
+    x = _strokes(20)
+    out, chosen = data.add_nuisance(x, n_with)
+    assert chosen.sum() == n_with
+    np.testing.assert_allclose(out, x if n_with == 0 else 1.0 - x)
+    assert out is not x
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_with": 11}, r"n_with=11: expected a whole number of images from 0 to 10"),
+    ({"n_with": -1}, r"n_with=-1"),
+    ({"n_with": 0.5}, r"n_with=0.5"),
+    ({"n_with": True}, r"n_with=True"),
+    ({"n_with": 2, "kind": "blur"}, r"kind='blur' is not a nuisance; expected one of invert, thick"),
+    ({"n_with": 2, "seed": 1.5}, r"seed=1.5"),
+])
+def test_add_nuisance_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.add_nuisance(_strokes(10), **kwargs)
+
+
+@pytest.mark.parametrize("images, match", [
+    (np.zeros((5, 12, 12), np.float32), r"images: expected a non-empty batch shaped \(N, H, W, 1\)"),
+    (np.zeros((0, 12, 12, 1), np.float32), r"images: expected a non-empty batch"),
+    (np.full((2, 12, 12, 1), 255, np.uint8), r"images: expected floating-point pixel values in \[0, 1\]"),
+    (np.full((2, 12, 12, 1), 2.0, np.float32), r"pixel values in \[0, 1\]"),
+])
+def test_add_nuisance_bad_images(images, match):
+    with pytest.raises(ValueError, match=match):
+        data.add_nuisance(images, 1)
