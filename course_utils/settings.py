@@ -106,13 +106,6 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "n_rare": 200, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                 "alpha": 0.03, "classifier_epochs": 15, "classifier_learning_rate": 1e-3},
     },
-    # Notebook 10 trains (or loads) the models of 05 and 07 with *their* settings; these are
-    # its own: how many samples it judges and how hard it searches for a GAN's codes.
-    "10": {
-        "ci": {"n_samples": 1000, "n_inverted": 50, "inversion_steps": 150},
-        "laptop": {"n_samples": 2000, "n_inverted": 100, "inversion_steps": 300},
-        "gpu": {"n_samples": 10000, "n_inverted": 500, "inversion_steps": 1000},
-    },
 }
 
 
