@@ -83,7 +83,7 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "06": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
-               "learning_rate": 2e-3, "latent_dim": 2, "n_shapes": 5000, "shape_epochs": 15,
+               "learning_rate": 2e-3, "latent_dim": 2, "n_shapes": 4000, "shape_epochs": 10,
                "shape_latent_dim": 4, "beta": 6.0, "seeds": (0, 1)},
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
                    "learning_rate": 1e-3, "latent_dim": 2, "n_shapes": 5000, "shape_epochs": 15,
