@@ -8,8 +8,8 @@ every notebook needs around them, one concern per module:
 - ``backend``: the few backend-specific pieces, one version per backend (``value_and_grad``)
 - ``data``: MNIST (online or offline), faces, toy distributions, shapes with known factors
 - ``plotting``: image grids, latent scatter plots, curves, density maps
-- ``metrics``: measurements the notebooks report (PSNR, mutual information gap)
-- ``models``: the VAE pieces of notebook 05, promoted for later notebooks
+- ``metrics``: measurements the notebooks report (PSNR, mutual information gap, Fréchet distance)
+- ``models``: the VAE pieces of notebook 05 and the DCGAN of notebook 07, promoted for later notebooks
 - ``checks``: ``[PASS]``/``[FAIL]`` outcome checks
 - ``cache``: trained weights, trained once and loaded after
 - ``evaluation``: the evaluation classifier that judges generated digits

@@ -1,6 +1,9 @@
-"""Measurements the notebooks report: image quality (PSNR), disentanglement (MIG)."""
+"""Measurements the notebooks report: image quality (PSNR), disentanglement (MIG), sample quality
+(Fréchet distance)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -80,3 +83,79 @@ def mutual_information_gap(codes, factors, bins: int = 20) -> tuple[float, np.nd
     top = -np.sort(-info, axis=1)
     gaps = (top[:, 0] - top[:, 1]) / entropy
     return float(gaps.mean()), gaps
+
+
+# ---------------------------------------------------------------- Fréchet distance
+
+
+def _features(values, argument: str) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or len(values) < 2 or values.shape[1] < 1:
+        raise ValueError(f"{argument}: expected a 2-D array (N, d) of feature vectors with N >= 2, "
+                         f"got shape {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{argument}: contains NaN or infinite values")
+    return values
+
+
+def gaussian_frechet_distance(mean_a, cov_a, mean_b, cov_b) -> float:
+    """The Fréchet distance between N(mean_a, cov_a) and N(mean_b, cov_b):
+    ``||mean_a - mean_b||^2 + tr(cov_a + cov_b - 2 (cov_a cov_b)^(1/2))``.
+
+    The matrix square root is ``scipy.linalg.sqrtm``; round-off can give it a tiny imaginary
+    part, which is dropped (a large one means a covariance is not positive semi-definite, and is
+    an error). Introduced in notebook 07 (GANs).
+    """
+    from scipy.linalg import LinAlgWarning, sqrtm
+
+    mean_a, mean_b = (np.atleast_1d(np.asarray(m, dtype=np.float64)) for m in (mean_a, mean_b))
+    cov_a, cov_b = (np.atleast_2d(np.asarray(c, dtype=np.float64)) for c in (cov_a, cov_b))
+    if mean_a.ndim != 1:
+        raise ValueError(f"mean_a: expected a vector of d means, got shape {mean_a.shape}")
+    d = mean_a.shape[0]
+    for name, value, shape in (("mean_a", mean_a, (d,)), ("mean_b", mean_b, (d,)),
+                               ("cov_a", cov_a, (d, d)), ("cov_b", cov_b, (d, d))):
+        if value.shape != shape:
+            raise ValueError(f"{name}: expected shape {shape} (mean_a has {d} entries), "
+                             f"got {value.shape}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name}: contains NaN or infinite values")
+    for name, cov in (("cov_a", cov_a), ("cov_b", cov_b)):
+        if not np.allclose(cov, cov.T, rtol=1e-6, atol=1e-9):
+            raise ValueError(f"{name}: expected a symmetric covariance matrix")
+    with warnings.catch_warnings():
+        # A feature that never varies makes a covariance singular; sqrtm still returns the right
+        # root (the unit tests compare it with an eigenvalue computation) but warns. Silence it.
+        warnings.simplefilter("ignore", LinAlgWarning)
+        root = sqrtm(cov_a @ cov_b)
+    if np.iscomplexobj(root):
+        scale = max(1.0, float(np.abs(root).max()))
+        if np.abs(root.imag).max() > 1e-3 * scale:  # retry, nudged away from singularity
+            eps = 1e-6 * np.eye(d)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LinAlgWarning)
+                root = sqrtm((cov_a + eps) @ (cov_b + eps))
+            if np.iscomplexobj(root) and np.abs(root.imag).max() > 1e-3 * scale:
+                raise ValueError("cov_a, cov_b: the square root of their product is complex; "
+                                 "expected positive semi-definite covariance matrices")
+        root = root.real
+    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a + cov_b - 2 * root))
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """The Fréchet distance between two sets of feature vectors, each summarised by a Gaussian.
+
+    Fits a mean and covariance to ``features_a`` (N, d) and to ``features_b`` (M, d) and returns
+    :func:`gaussian_frechet_distance` of the two fits: 0 for identical statistics, larger the
+    more the sets differ in where they lie and how they spread. On the features of an image
+    classifier this is the Fréchet Inception Distance (FID) idea; the course uses its own
+    evaluation classifier's features (``evaluation.classifier_features``), so its numbers are
+    comparable with each other, not with published FIDs. The estimate is biased upward for small
+    sets: compare distances computed from the same numbers of samples. Introduced in notebook 07.
+    """
+    a, b = _features(features_a, "features_a"), _features(features_b, "features_b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"features_b: expected {a.shape[1]} features per row like features_a, "
+                         f"got {b.shape[1]}")
+    return gaussian_frechet_distance(a.mean(axis=0), np.cov(a, rowvar=False),
+                                     b.mean(axis=0), np.cov(b, rowvar=False))

@@ -1,13 +1,18 @@
-"""The VAE pieces, promoted here after notebook 05 built and explained them.
+"""Models promoted here after a notebook built and explained them.
 
-Notebook 05 writes ``kl_divergence``, ``Sampling`` and ``VAE`` in full; later notebooks import
-these copies so they can focus on what is new (beta-VAEs in 06, outlier scores in 09). Read
-notebook 05 for the ideas; this file holds the same code, unchanged in meaning.
+Notebook 05 writes ``kl_divergence``, ``Sampling`` and ``VAE`` in full; notebook 07 writes the
+DCGAN (``build_dcgan_generator``, ``build_dcgan_discriminator``) and its training loop
+(``discriminator_loss``, ``generator_loss``, ``train_step``, ``train_gan``). Later notebooks import
+these copies so they can focus on what is new (beta-VAEs in 06, outlier scores in 09, VAEs vs
+GANs in 10). Read the notebooks for the ideas; this file holds the same code, unchanged in meaning.
 """
 
 from __future__ import annotations
 
+import numbers
+
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -98,3 +103,129 @@ def build_vae(latent_dim: int, image_shape=(28, 28, 1), hidden: int = 256, kl_we
     vae = VAE(encoder, decoder, kl_weight=kl_weight)
     vae(ops.zeros((1,) + image_shape))  # built, so its weights can be saved and loaded at once
     return vae
+
+
+# ------------------------------------------------------------------------------ the DCGAN (07)
+
+
+def build_dcgan_generator(latent_dim: int):
+    """Noise (latent_dim,) -> a 28 x 28 x 1 image in [0, 1]: a dense projection to 7 x 7 x 32, then
+    two strided ``Conv2DTranspose`` layers (7 -> 14 -> 28). (Notebook 07, ``make_generator``.)"""
+    _check_positive_int(latent_dim, "latent_dim")
+    return keras.Sequential([
+        keras.Input((latent_dim,)),
+        keras.layers.Dense(7 * 7 * 32, use_bias=False),
+        keras.layers.BatchNormalization(momentum=0.9),
+        keras.layers.LeakyReLU(0.2),
+        keras.layers.Reshape((7, 7, 32)),
+        keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", use_bias=False),
+        keras.layers.BatchNormalization(momentum=0.9),
+        keras.layers.LeakyReLU(0.2),
+        keras.layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="sigmoid"),
+    ], name="generator")
+
+
+def build_dcgan_discriminator():
+    """A 28 x 28 x 1 image -> one logit (> 0: "real"): two strided convolutions (28 -> 14 -> 7)
+    and a dense output. (Notebook 07, ``make_discriminator``.)"""
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(16, 4, strides=2, padding="same"),
+        keras.layers.LeakyReLU(0.2),
+        keras.layers.Conv2D(32, 4, strides=2, padding="same"),
+        keras.layers.LeakyReLU(0.2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(1),
+    ], name="discriminator")
+
+
+def _bce(labels, logits):
+    return ops.mean(ops.binary_crossentropy(labels, logits, from_logits=True))
+
+
+def discriminator_loss(real_logits, fake_logits):
+    """L_D = -E[log D(x)] - E[log(1 - D(G(z)))], from D's logits. (Notebook 07.)"""
+    return _bce(ops.ones_like(real_logits), real_logits) + _bce(ops.zeros_like(fake_logits), fake_logits)
+
+
+def generator_loss(fake_logits):
+    """The non-saturating generator loss -E[log D(G(z))], from D's logits. (Notebook 07.)"""
+    return _bce(ops.ones_like(fake_logits), fake_logits)
+
+
+def train_step(generator, discriminator, g_optimizer, d_optimizer, real, z):
+    """One round of the game: a discriminator update on real and (stopped) generated samples, then
+    a generator update. Returns (D's loss, G's loss, D's accuracy on real, on fake), D's numbers
+    measured before its update. (Notebook 07.)"""
+    from course_utils.backend import value_and_grad
+
+    fake = ops.stop_gradient(generator(z, training=True))
+    logits = ops.convert_to_numpy(discriminator(ops.concatenate([real, fake]), training=False))[:, 0]
+    real_accuracy, fake_accuracy = np.mean(logits[:len(real)] > 0), np.mean(logits[len(real):] < 0)
+    d_loss, grads = value_and_grad(
+        lambda: discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True)),
+        discriminator.trainable_variables)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+    g_loss, grads = value_and_grad(
+        lambda: generator_loss(discriminator(generator(z, training=True), training=True)),
+        generator.trainable_variables)
+    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return (float(ops.convert_to_numpy(d_loss)), float(ops.convert_to_numpy(g_loss)),
+            float(real_accuracy), float(fake_accuracy))
+
+
+def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, learning_rate, seed,
+              callback=None) -> dict:
+    """Train a GAN: ``train_step`` over shuffled batches of ``images`` for ``epochs`` epochs, with
+    fresh noise N(0, I) of ``latent_dim`` dimensions per batch and Adam(``learning_rate``,
+    beta_1=0.5) for each player. ``callback(epoch, history)``, if given, runs after each epoch.
+    Returns the history: lists ``d_loss``, ``g_loss``, ``d_real_accuracy``, ``d_fake_accuracy``
+    with one entry per step. Works on any array of samples, images or points. (Notebook 07.)
+
+    To reuse notebook 07's trained generator, ask the trained-weights cache with notebook 07's
+    settings (``cu.notebook_settings("07")``) and the key notebook 07 stores it under::
+
+        generator, loaded = load_or_train(
+            "dcgan_generator", lambda: build_dcgan_generator(s.latent_dim),
+            lambda g: train_gan(g, build_dcgan_discriminator(), x_train, s.epochs, s.batch_size,
+                                s.latent_dim, s.learning_rate, seed=7),
+            source=resolve_mnist_source("auto")[0], n_train=len(x_train), epochs=s.epochs,
+            batch_size=s.batch_size, latent_dim=s.latent_dim, learning_rate=s.learning_rate, seed=7)
+    """
+    for model, name in ((generator, "generator"), (discriminator, "discriminator")):
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"{name}: expected a Keras model, got {type(model).__name__}")
+    images = np.asarray(images, dtype=np.float32)
+    _check_positive_int(epochs, "epochs")
+    _check_positive_int(batch_size, "batch_size")
+    _check_positive_int(latent_dim, "latent_dim")
+    if images.ndim < 2 or len(images) < batch_size:
+        raise ValueError(f"images: expected an array (N, ...) with at least batch_size={batch_size} "
+                         f"samples, got shape {images.shape}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
+            or not 0 < learning_rate < 1:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a number between 0 and 1")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed={seed!r}: expected a whole number")
+    if callback is not None and not callable(callback):
+        raise TypeError("callback: expected a function callback(epoch, history), or None")
+    g_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    d_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    rng, noise = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    history = {"d_loss": [], "g_loss": [], "d_real_accuracy": [], "d_fake_accuracy": []}
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(images))
+        for start in range(0, len(images) - batch_size + 1, batch_size):
+            real = ops.convert_to_tensor(images[order[start:start + batch_size]])
+            z = keras.random.normal((batch_size, latent_dim), seed=noise)
+            for key, value in zip(history, train_step(generator, discriminator, g_optimizer,
+                                                      d_optimizer, real, z)):
+                history[key].append(value)
+        if callback is not None:
+            callback(epoch, history)
+    return history
+
+
+def _check_positive_int(value, argument: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{argument}={value!r}: expected a positive whole number")

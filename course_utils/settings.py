@@ -106,6 +106,16 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "n_rare": 200, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                 "alpha": 0.03, "classifier_epochs": 15, "classifier_learning_rate": 1e-3},
     },
+    # 07: the DCGAN on MNIST (n_train ... learning_rate); toy_epochs / ring_epochs count passes of
+    # 25 batches of 512 points over the 1-D and ring toy data; n_samples generated digits are scored.
+    "07": {
+        "ci": {"n_train": 4000, "n_test": 1000, "epochs": 4, "batch_size": 64, "latent_dim": 32,
+               "learning_rate": 2e-3, "n_samples": 1000, "toy_epochs": 12, "ring_epochs": 16},
+        "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 5, "batch_size": 64, "latent_dim": 32,
+                   "learning_rate": 2e-3, "n_samples": 2000, "toy_epochs": 12, "ring_epochs": 40},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 128, "latent_dim": 32,
+                "learning_rate": 5e-4, "n_samples": 5000, "toy_epochs": 12, "ring_epochs": 80},
+    },
 }
 
 

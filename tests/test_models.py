@@ -1,4 +1,4 @@
-"""The VAE pieces promoted from notebook 05 (course_utils.models)."""
+"""Models promoted from the notebooks (course_utils.models): the VAE of 05, the DCGAN of 07."""
 
 import numpy as np
 import pytest
@@ -79,3 +79,83 @@ def test_build_vae_shapes_beta_and_training():
 def test_build_vae_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         build_vae(**kwargs)
+
+
+# ---------------------------------------------------------------- the DCGAN of notebook 07
+
+from course_utils.models import (build_dcgan_discriminator, build_dcgan_generator,  # noqa: E402
+                                 discriminator_loss, generator_loss, train_gan)
+
+HISTORY_KEYS = ["d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"]
+
+
+def test_dcgan_shapes():
+    generator, discriminator = build_dcgan_generator(16), build_dcgan_discriminator()
+    images = ops.convert_to_numpy(generator(np.zeros((3, 16), "float32"), training=False))
+    assert images.shape == (3, 28, 28, 1) and images.min() >= 0 and images.max() <= 1
+    assert ops.convert_to_numpy(discriminator(images)).shape == (3, 1)
+    assert [type(layer).__name__ for layer in generator.layers].count("Conv2DTranspose") == 2
+
+
+def test_gan_losses_match_their_formulas():
+    real, fake = np.array([[2.0], [-1.0]], "float32"), np.array([[0.0], [3.0]], "float32")
+    sigmoid = lambda a: 1 / (1 + np.exp(-a))
+    expected_d = -np.mean(np.log(sigmoid(real))) - np.mean(np.log(1 - sigmoid(fake)))
+    assert float(ops.convert_to_numpy(discriminator_loss(real, fake))) == pytest.approx(expected_d, rel=1e-5)
+    assert float(ops.convert_to_numpy(generator_loss(fake))) == pytest.approx(
+        -np.mean(np.log(sigmoid(fake))), rel=1e-5)
+
+
+def test_train_gan_changes_both_players_and_records_every_step():
+    keras.utils.set_random_seed(0)
+    generator, discriminator = build_dcgan_generator(8), build_dcgan_discriminator()
+    images = np.random.default_rng(0).uniform(size=(100, 28, 28, 1)).astype("float32")
+    before = [ops.convert_to_numpy(v).copy() for v in
+              generator.trainable_variables + discriminator.trainable_variables]
+    epochs_seen = []
+    history = train_gan(generator, discriminator, images, epochs=2, batch_size=32, latent_dim=8,
+                        learning_rate=1e-3, seed=0, callback=lambda epoch, h: epochs_seen.append(epoch))
+    assert list(history) == HISTORY_KEYS
+    assert all(len(history[k]) == 2 * 3 for k in HISTORY_KEYS)  # 3 full batches per epoch
+    assert epochs_seen == [1, 2]
+    assert all(np.isfinite(history[k]).all() for k in HISTORY_KEYS)
+    assert all(0 <= a <= 1 for k in HISTORY_KEYS[2:] for a in history[k])
+    after = generator.trainable_variables + discriminator.trainable_variables
+    assert all(not np.allclose(b, ops.convert_to_numpy(v)) for b, v in zip(before, after))
+
+
+def test_train_gan_learns_a_one_dimensional_gaussian():
+    # Notebook 07's 1-D game: G(z) = a z + b against a small MLP; data N(2, 0.5^2).
+    keras.utils.set_random_seed(1)
+    generator = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    discriminator = keras.Sequential([keras.Input((1,)), keras.layers.Dense(32, activation="leaky_relu"),
+                                      keras.layers.Dense(1)])
+    data = np.random.default_rng(1).normal(2.0, 0.5, (25 * 512, 1)).astype("float32")
+    train_gan(generator, discriminator, data, epochs=10, batch_size=512, latent_dim=1,
+              learning_rate=0.01, seed=1)
+    samples = ops.convert_to_numpy(generator(np.random.default_rng(2).normal(size=(5000, 1)).astype("float32")))
+    assert samples.mean() == pytest.approx(2.0, abs=0.2)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"epochs": 0}, ValueError, "epochs=0"),
+    ({"batch_size": 1.5}, ValueError, "batch_size=1.5"),
+    ({"batch_size": 64}, ValueError, "images: expected an array"),
+    ({"latent_dim": -1}, ValueError, "latent_dim=-1"),
+    ({"learning_rate": 0}, ValueError, "learning_rate=0"),
+    ({"seed": "a"}, ValueError, "seed='a'"),
+    ({"callback": 3}, TypeError, "callback"),
+    ({"generator": "G"}, TypeError, "generator: expected a Keras model"),
+])
+def test_train_gan_rejects_bad_arguments(kwargs, error, match):
+    arguments = dict(generator=build_dcgan_generator(4), discriminator=build_dcgan_discriminator(),
+                     images=np.zeros((40, 28, 28, 1), "float32"), epochs=1, batch_size=8, latent_dim=4,
+                     learning_rate=1e-3, seed=0)
+    arguments.update(kwargs)
+    with pytest.raises(error, match=match):
+        train_gan(**arguments)
+
+
+def test_build_dcgan_generator_rejects_a_bad_latent_dim():
+    with pytest.raises(ValueError, match="latent_dim=0"):
+        build_dcgan_generator(0)
