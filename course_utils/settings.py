@@ -116,6 +116,23 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 128, "latent_dim": 32,
                 "learning_rate": 5e-4, "n_samples": 5000, "toy_epochs": 12, "ring_epochs": 80},
     },
+    "08": {
+        "ci": {"n_train": 4000, "n_test": 1000, "latent_dim": 32, "batch_size": 128,
+               "learning_rate": 1e-3, "generator_learning_rate": 3e-3, "cgan_steps": 250,
+               "n_samples": 50, "cycle_steps": 100, "cycle_batch_size": 32,
+               "cycle_learning_rate": 2e-3, "cycle_weight": 10.0, "grow_steps": (50, 30, 30),
+               "grow_batch_size": 32, "grow_learning_rate": 2e-3},
+        "laptop": {"n_train": 20000, "n_test": 2000, "latent_dim": 32, "batch_size": 128,
+                   "learning_rate": 1e-3, "generator_learning_rate": 3e-3, "cgan_steps": 1200,
+                   "n_samples": 100, "cycle_steps": 400, "cycle_batch_size": 32,
+                   "cycle_learning_rate": 2e-3, "cycle_weight": 10.0,
+                   "grow_steps": (300, 250, 250), "grow_batch_size": 32, "grow_learning_rate": 2e-3},
+        "gpu": {"n_train": None, "n_test": None, "latent_dim": 32, "batch_size": 256,
+                "learning_rate": 5e-4, "generator_learning_rate": 1.5e-3, "cgan_steps": 6000,
+                "n_samples": 200, "cycle_steps": 2000, "cycle_batch_size": 64,
+                "cycle_learning_rate": 1e-3, "cycle_weight": 10.0,
+                "grow_steps": (1500, 1500, 1500), "grow_batch_size": 64, "grow_learning_rate": 1e-3},
+    },
 }
 
 
