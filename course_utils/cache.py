@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 CACHE_ENV_VAR = "COURSE_CACHE_DIR"
+# Part of every key: raised when what an entry holds changes, so older entries are not loaded.
+# 2: entries carry their training record (what ``train`` returned) beside the weights.
+CACHE_FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -61,13 +64,15 @@ def _without_names(config, names=None):
 
 
 def cache_key(model, **parts: Any) -> str:
-    """A short hash of the model's architecture, ``parts``, the backend and the Keras version."""
+    """A short hash of the model's architecture, ``parts``, the backend, the Keras version and
+    the cache's format."""
     import keras
 
     try:
         architecture = _without_names(model.get_config())
         described = json.dumps({"architecture": architecture, "parts": parts,
-                                "backend": keras.backend.backend(), "keras": keras.__version__},
+                                "backend": keras.backend.backend(), "keras": keras.__version__,
+                                "format": CACHE_FORMAT},
                                sort_keys=True, default=repr)
     except AttributeError:
         raise TypeError(f"model={model!r}: expected a Keras model") from None

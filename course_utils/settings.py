@@ -133,6 +133,13 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "cycle_learning_rate": 1e-3, "cycle_weight": 10.0,
                 "grow_steps": (1500, 1500, 1500), "grow_batch_size": 64, "grow_learning_rate": 1e-3},
     },
+    # 10 compares the models of 05 and 07 under their own notebooks' settings; its own are how
+    # many samples are scored and how many test digits the GAN's code is searched for, in how many steps.
+    "10": {
+        "ci": {"n_samples": 1000, "n_inverted": 50, "inversion_steps": 150},
+        "laptop": {"n_samples": 2000, "n_inverted": 100, "inversion_steps": 300},
+        "gpu": {"n_samples": 10000, "n_inverted": 500, "inversion_steps": 1000},
+    },
 }
 
 

@@ -51,6 +51,14 @@ def test_key_ignores_layer_names():
     assert cache.cache_key(_build()(), a=1) != cache.cache_key(_build()(), a=2)
 
 
+def test_entries_of_an_older_cache_format_are_not_loaded(monkeypatch):
+    calls = []
+    cache.load_or_train("tiny", _build(), _train(calls), verbose=False, epochs=1)
+    monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
+    _, loaded = cache.load_or_train("tiny", _build(), _train(calls), verbose=False, epochs=1)
+    assert not loaded and len(calls) == 2
+
+
 def test_clear_cache(capsys):
     calls = []
     cache.load_or_train("tiny", _build(), _train(calls), epochs=1)
