@@ -203,3 +203,50 @@ def _value_and_grad_jax(loss_fn, variables):
 
 _VALUE_AND_GRAD = {"tensorflow": _value_and_grad_tensorflow, "torch": _value_and_grad_torch,
                    "jax": _value_and_grad_jax}
+
+
+# ------------------------------------------------------------------------------ optimizer steps
+# On TensorFlow an eager Keras optimizer step is slow for a small network (measured on 2 CPU
+# cores: 11-18 ms per apply_gradients for the DCGAN's discriminator, 0.5 ms compiled with
+# tf.function; PyTorch takes 0.3 ms eagerly). Hand-written training steps call the optimizer
+# hundreds of times, so on TensorFlow this compiles the update, once per list of variables.
+
+
+def fast_optimizer(optimizer):
+    """Return ``optimizer``, with ``apply_gradients`` compiled on TensorFlow (``tf.function``).
+
+    The update is the same; only its speed changes. On PyTorch and JAX the optimizer comes back
+    untouched. Use it like the optimizer itself:
+    ``optimizer = fast_optimizer(keras.optimizers.Adam(1e-3))``, then
+    ``optimizer.apply_gradients(zip(grads, variables))``. Introduced in notebook 07.
+    """
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"optimizer: expected a Keras optimizer, e.g. keras.optimizers.Adam(1e-3), "
+                        f"got {type(optimizer).__name__}")
+    if configured_backend() != "tensorflow" or getattr(optimizer, "_course_compiled", False):
+        return optimizer
+    import tensorflow as tf
+
+    compiled = {}  # one tf.function per list of variables (a growing GAN updates several)
+
+    def apply_gradients(grads_and_vars):
+        grads, variables = zip(*grads_and_vars)
+        if any(g is None for g in grads):
+            raise ValueError("a gradient is None; pass only the variables the loss uses")
+        key = tuple(id(v) for v in variables)
+        if key not in compiled:
+            if not optimizer.built:  # create the slot variables outside the compiled function
+                optimizer.build(list(variables))
+            compiled[key] = tf.function(functools.partial(_apply, optimizer, list(variables)))
+        compiled[key](list(grads))
+        return optimizer.iterations
+
+    optimizer.apply_gradients = apply_gradients
+    optimizer._course_compiled = True
+    return optimizer
+
+
+def _apply(optimizer, variables, grads):
+    optimizer.apply(grads, variables)

@@ -209,8 +209,10 @@ def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, 
         raise ValueError(f"seed={seed!r}: expected a whole number")
     if callback is not None and not callable(callback):
         raise TypeError("callback: expected a function callback(epoch, history), or None")
-    g_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
-    d_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    from course_utils.backend import fast_optimizer
+
+    g_optimizer = fast_optimizer(keras.optimizers.Adam(learning_rate, beta_1=0.5))
+    d_optimizer = fast_optimizer(keras.optimizers.Adam(learning_rate, beta_1=0.5))
     rng, noise = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
     history = {"d_loss": [], "g_loss": [], "d_real_accuracy": [], "d_fake_accuracy": []}
     for epoch in range(1, epochs + 1):
