@@ -119,7 +119,7 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "08": {
         "ci": {"n_train": 4000, "n_test": 1000, "latent_dim": 32, "batch_size": 128,
                "learning_rate": 1e-3, "generator_learning_rate": 3e-3, "cgan_steps": 250,
-               "n_samples": 50, "cycle_steps": 100, "cycle_batch_size": 32,
+               "n_samples": 50, "cycle_steps": 150, "cycle_batch_size": 32,
                "cycle_learning_rate": 2e-3, "cycle_weight": 10.0, "grow_steps": (50, 30, 30),
                "grow_batch_size": 32, "grow_learning_rate": 2e-3},
         "laptop": {"n_train": 20000, "n_test": 2000, "latent_dim": 32, "batch_size": 128,
