@@ -25,13 +25,13 @@ from course_utils.data import (GaussianMixture, data_sources, load_faces, load_m
                                resolve_mnist_source, toy_distribution)
 from course_utils.environment import setup
 from course_utils.metrics import psnr
-from course_utils.plotting import (plot_density_2d, plot_history, plot_latent, set_style,
-                                   show_images)
+from course_utils.plotting import (plot_density_2d, plot_gan_history, plot_history, plot_latent,
+                                   set_style, show_images)
 from course_utils.settings import TIERS, current_tier, notebook_settings
 
 __all__ = [
     "CheckFailed", "check", "check_between", "check_close", "check_greater", "check_less",
     "GaussianMixture", "data_sources", "load_faces", "load_mnist", "resolve_mnist_source",
-    "toy_distribution", "setup", "psnr", "plot_density_2d", "plot_history", "plot_latent", "set_style",
-    "show_images", "TIERS", "current_tier", "notebook_settings",
+    "toy_distribution", "setup", "psnr", "plot_density_2d", "plot_gan_history", "plot_history",
+    "plot_latent", "set_style", "show_images", "TIERS", "current_tier", "notebook_settings",
 ]

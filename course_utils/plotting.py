@@ -102,6 +102,43 @@ def plot_history(history, keys: Sequence[str] | None = None, title: str = "Train
     return fig
 
 
+# Legend labels for the history keys of models.train_gan; other keys are shown as they are.
+_GAN_LABELS = {"d_loss": "D's loss", "g_loss": "G's loss", "d_real_accuracy": "D on real samples",
+               "d_fake_accuracy": "D on generated samples"}
+
+
+def plot_gan_history(history: Mapping[str, Sequence[float]], title: str = "GAN training",
+                     window: int = 10):
+    """A GAN's training record per step, as moving averages over ``window`` steps: the losses
+    on the left, the discriminator's accuracies (keys containing "accuracy") on the right.
+    ``history`` is a dict of per-step lists, such as ``models.train_gan`` returns. (Notebook 07.)"""
+    if not isinstance(history, Mapping) or not history:
+        raise ValueError("history: expected a non-empty dict of per-step lists, e.g. what train_gan returns")
+    values = {key: np.asarray(v, dtype=float) for key, v in history.items()}
+    lengths = {key: v.shape for key, v in values.items()}
+    if any(len(shape) != 1 or shape[0] == 0 for shape in lengths.values()):
+        raise ValueError(f"history: expected a non-empty list of numbers per key, got shapes {lengths}")
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"window={window!r}: expected a whole number of steps >= 1")
+    window = min(int(window), min(v.size for v in values.values()))
+    kernel = np.ones(window) / window
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 3.8))
+    for key, v in values.items():
+        ax = ax_acc if "accuracy" in key.lower() else ax_loss
+        ax.plot(np.arange(window, v.size + 1), np.convolve(v, kernel, mode="valid"),
+                label=_GAN_LABELS.get(key, key))
+    ax_loss.axhline(np.log(4), color="gray", linestyle=":", label="log 4 (D cannot tell)")
+    ax_acc.axhline(0.5, color="gray", linestyle=":", label="chance")
+    ax_loss.set(title="Losses", xlabel="training step", ylabel=f"loss ({window}-step average)")
+    ax_acc.set(title="The discriminator's accuracy", xlabel="training step",
+               ylabel=f"fraction right ({window}-step average)", ylim=(0, 1.05))
+    for ax in (ax_loss, ax_acc):
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
 def plot_density_2d(log_prob: Callable[[np.ndarray], np.ndarray], extent=(-4, 4, -4, 4),
                     points=None, title: str = "log-density", resolution: int = 120, ax=None):
     """Heat map of a 2-D log-density ``log_prob`` (maps (N, 2) -> (N,)), with ``points`` on top."""

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_utils.plotting import (STYLE, latent_sliders, plot_density_2d, plot_history,
-                                   plot_latent, set_style, show_images, widget_frontend_present)
+from course_utils.plotting import (STYLE, latent_sliders, plot_density_2d, plot_gan_history,
+                                   plot_history, plot_latent, set_style, show_images,
+                                   widget_frontend_present)
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
@@ -198,6 +199,51 @@ def test_plot_history_missing_key():
 def test_plot_history_bad_history(history):
     with pytest.raises(ValueError, match=r"history: expected a keras History or a non-empty dict"):
         plot_history(history)
+
+
+# ---------------------------------------------------------------- plot_gan_history
+
+
+def _gan_history(steps=30):
+    ramp = np.linspace(0.0, 1.0, steps)
+    return {"d_loss": 1.4 - ramp, "g_loss": 0.7 + ramp, "d_real_accuracy": 0.5 + 0.4 * ramp,
+            "d_fake_accuracy": np.full(steps, 0.6)}
+
+
+def test_plot_gan_history_losses_left_accuracies_right_as_moving_averages():
+    fig = plot_gan_history(_gan_history(), title="A run", window=10)
+    ax_loss, ax_acc = fig.axes
+    losses = {line.get_label(): line for line in ax_loss.get_lines()}
+    accuracies = {line.get_label(): line for line in ax_acc.get_lines()}
+    assert set(losses) == {"D's loss", "G's loss", "log 4 (D cannot tell)"}
+    assert set(accuracies) == {"D on real samples", "D on generated samples", "chance"}
+    x, y = losses["D's loss"].get_data()
+    assert len(x) == 30 - 10 + 1 and x[0] == 10  # a 10-step average ends at step 10 at the earliest
+    np.testing.assert_allclose(y, np.convolve(_gan_history()["d_loss"], np.ones(10) / 10, "valid"))
+    assert losses["log 4 (D cannot tell)"].get_ydata()[0] == pytest.approx(np.log(4))
+    assert ax_acc.get_ylim() == (0, 1.05)
+    assert fig._suptitle.get_text() == "A run"
+
+
+def test_plot_gan_history_other_keys_and_a_window_longer_than_the_run():
+    history = {"D loss": [1.0, 2.0, 3.0], "cycle loss": [0.5, 0.4, 0.3], "D accuracy on real": [1, 1, 0]}
+    fig = plot_gan_history(history, window=50)  # shrinks to the 3 steps there are
+    ax_loss, ax_acc = fig.axes
+    assert {line.get_label() for line in ax_loss.get_lines()} >= {"D loss", "cycle loss"}
+    assert [line.get_label() for line in ax_acc.get_lines()][0] == "D accuracy on real"
+    np.testing.assert_allclose(ax_loss.get_lines()[0].get_ydata(), [2.0])
+
+
+@pytest.mark.parametrize("history", [{}, None, [1, 2], {"d_loss": []}, {"d_loss": [[1, 2]]}])
+def test_plot_gan_history_bad_history(history):
+    with pytest.raises(ValueError, match=r"history: expected a non-empty"):
+        plot_gan_history(history)
+
+
+@pytest.mark.parametrize("window", [0, -1, 2.5, True])
+def test_plot_gan_history_bad_window(window):
+    with pytest.raises(ValueError, match=r"window="):
+        plot_gan_history(_gan_history(), window=window)
 
 
 # ---------------------------------------------------------------- plot_density_2d
