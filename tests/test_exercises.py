@@ -14,7 +14,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from course_utils.exercises import (HEADER_ID, ExerciseMarkupError, count_exercises, dumps,
                                     first_exercise_cell, main, out_of_sync, render_student_copy,
                                     source_notebooks, strip_outputs, student_copy, student_path,
-                                    write_student_copies)
+                                    write_student_copies, solution_regions, replace_region,
+                                    hint_gives_code)
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
@@ -378,3 +379,49 @@ def test_command_line_exit_status(tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert stale.returncode == 1
     assert f"out of sync: {tmp_path / 'student' / '01_demo.ipynb'}" in stale.stdout
+
+
+# ---------------------------------------------------------------- regions, hints, --only
+
+
+def test_solution_regions_and_replace_region():
+    nb = new_notebook(cells=[new_markdown_cell("# T"), new_code_cell(FUNCTION_CELL),
+                             new_code_cell(TOP_LEVEL_CELL)])
+    regions = solution_regions(nb)
+    assert [(r.number, r.cell, r.index_in_cell) for r in regions] == [(1, 1, 0), (2, 2, 0)]
+    assert regions[0].hint == HINT_1 and "return -np.log(std)" in regions[0].solution
+    wrong = replace_region(FUNCTION_CELL, 0, "return 0.0")
+    namespace = {}
+    exec(wrong, namespace)
+    assert namespace["log_density"](1.0, 0.0, 1.0) == 0.0  # the wrong answer, indented in place
+    assert namespace["AFTER_THE_REGION"] == "still here"
+    with pytest.raises(ValueError, match=r"index_in_cell=1: the cell has only 1 solution region"):
+        replace_region(FUNCTION_CELL, 1, "pass")
+
+
+@pytest.mark.parametrize("hint, leak", [
+    ("the equation above, term by term; look up keras.ops.exp", None),
+    ("which axis holds the d latent dimensions", None),
+    ("sigma = ops.exp(0.5 * log_var)", "ops.exp(0"),
+    ("z equals mu plus sigma times eps, so return it", "return"),
+    ("mu + ops.exp(0.5", None),  # four tokens are not enough to trip... see next case
+    ("total is sum ( values ) of them", "sum ( values )"),
+])
+def test_hint_gives_code(hint, leak):
+    solution = "z = mu + ops.exp(0.5 * log_var) * eps" if "values" not in hint else "total = sum(values)"
+    found = hint_gives_code(hint, solution)
+    if leak is None and hint.startswith("mu +"):
+        assert found is not None  # mu + ops . exp: a run of 4 solution tokens
+    elif leak is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(leak.split()[0][:3])
+
+
+def test_write_only_some_copies(tmp_path):
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        (tmp_path / name).write_text(dumps(new_notebook(cells=[new_code_cell(TOP_LEVEL_CELL)])))
+    written = write_student_copies(tmp_path, only=["02"])
+    assert [p.name for p in written] == ["02_b.ipynb"]
+    with pytest.raises(ValueError, match=r"only=\['07'\]: no source notebook numbered 07"):
+        write_student_copies(tmp_path, only=["07"])

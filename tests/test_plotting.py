@@ -195,10 +195,18 @@ def test_plot_history_missing_key():
         plot_history(HISTORY, keys=["loss", "val_accuracy"])
 
 
-@pytest.mark.parametrize("history", [{}, [1, 2, 3], None, types.SimpleNamespace(history={})])
+@pytest.mark.parametrize("history", [[1, 2, 3], None, types.SimpleNamespace(history=[1])])
 def test_plot_history_bad_history(history):
-    with pytest.raises(ValueError, match=r"history: expected a keras History or a non-empty dict"):
+    with pytest.raises(ValueError, match=r"history: expected a keras History or a dict of lists"):
         plot_history(history)
+
+
+@pytest.mark.parametrize("history", [{}, types.SimpleNamespace(history={}), {"loss": []}])
+def test_plot_history_of_no_training_draws_empty_axes_that_say_so(history):
+    fig = plot_history(history, keys=["loss", "val_loss"], title="0 epochs")
+    ax = fig.axes[0]
+    assert ax.get_lines() == [] and ax.get_title() == "0 epochs"
+    assert "no training record" in ax.texts[0].get_text()
 
 
 # ---------------------------------------------------------------- plot_gan_history
@@ -234,10 +242,23 @@ def test_plot_gan_history_other_keys_and_a_window_longer_than_the_run():
     np.testing.assert_allclose(ax_loss.get_lines()[0].get_ydata(), [2.0])
 
 
-@pytest.mark.parametrize("history", [{}, None, [1, 2], {"d_loss": []}, {"d_loss": [[1, 2]]}])
+@pytest.mark.parametrize("history", [{}, None, [1, 2]])
 def test_plot_gan_history_bad_history(history):
     with pytest.raises(ValueError, match=r"history: expected a non-empty"):
         plot_gan_history(history)
+
+
+@pytest.mark.parametrize("history", [{"d_loss": [[1, 2]]}, {"d_loss": [1, 2], "g_loss": [1]}])
+def test_plot_gan_history_bad_lists(history):
+    with pytest.raises(ValueError, match=r"history: expected"):
+        plot_gan_history(history)
+
+
+def test_plot_gan_history_of_no_steps_draws_empty_panels_that_say_so():
+    fig = plot_gan_history({"d_loss": [], "g_loss": [], "d_real_accuracy": []})
+    for ax in fig.axes:
+        assert "no training record" in ax.texts[0].get_text()
+        assert all(len(line.get_xdata()) <= 2 for line in ax.get_lines())  # only the reference line
 
 
 @pytest.mark.parametrize("window", [0, -1, 2.5, True])
