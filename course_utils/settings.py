@@ -20,6 +20,10 @@ from typing import Any, Iterator, Mapping
 
 TIERS = ("ci", "laptop", "gpu")
 TIER_ENV_VAR = "COURSE_TIER"
+# The negative control: with COURSE_UNTRAINED=1 every training count is 0, so every model keeps
+# its initial weights (tests/test_gates.py runs every notebook so and expects every learned gate
+# to fail).
+UNTRAINED_ENV_VAR = "COURSE_UNTRAINED"
 
 TIER_DESCRIPTIONS = {
     "ci": "minimal work: the whole course executes in minutes on 2 CPU cores",
@@ -31,9 +35,9 @@ TIER_DESCRIPTIONS = {
 # n_train, n_test, n_samples, epochs, batch_size, latent_dim, learning_rate.
 NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "00": {
-        "ci": {"n_train": 2000, "n_test": 500, "epochs": 5, "batch_size": 128},
-        "laptop": {"n_train": 10000, "n_test": 2000, "epochs": 5, "batch_size": 128},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 10, "batch_size": 256},
+        "ci": {"n_train": 2000, "n_test": 500, "epochs": 5, "batch_size": 128, "kmeans_steps": 20},
+        "laptop": {"n_train": 10000, "n_test": 2000, "epochs": 5, "batch_size": 128, "kmeans_steps": 30},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 10, "batch_size": 256, "kmeans_steps": 50},
     },
     "01": {
         "ci": {"n_samples": 2000, "epochs": 60, "batch_size": 250, "learning_rate": 0.05},
@@ -108,13 +112,17 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     # 07: the DCGAN on MNIST (n_train ... learning_rate); toy_epochs / ring_epochs count passes of
     # 25 batches of 512 points over the 1-D and ring toy data; n_samples generated digits are scored.
+    # optimal_d_steps: steps of section 4's discriminator against a fixed generator (D* check).
     "07": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 4, "batch_size": 64, "latent_dim": 32,
-               "learning_rate": 2e-3, "n_samples": 1000, "toy_epochs": 12, "ring_epochs": 16},
+               "learning_rate": 2e-3, "n_samples": 1000, "toy_epochs": 12, "ring_epochs": 16,
+               "optimal_d_steps": 200},
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 5, "batch_size": 64, "latent_dim": 32,
-                   "learning_rate": 2e-3, "n_samples": 2000, "toy_epochs": 12, "ring_epochs": 40},
+                   "learning_rate": 2e-3, "n_samples": 2000, "toy_epochs": 12, "ring_epochs": 40,
+                   "optimal_d_steps": 200},
         "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 128, "latent_dim": 32,
-                "learning_rate": 5e-4, "n_samples": 5000, "toy_epochs": 12, "ring_epochs": 80},
+                "learning_rate": 5e-4, "n_samples": 5000, "toy_epochs": 12, "ring_epochs": 80,
+                "optimal_d_steps": 200},
     },
     "08": {
         "ci": {"n_train": 4000, "n_test": 1000, "latent_dim": 32, "batch_size": 128,
@@ -141,6 +149,20 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "gpu": {"n_samples": 10000, "n_inverted": 500, "inversion_steps": 1000},
     },
 }
+
+
+def is_training_count(name: str) -> bool:
+    """Whether setting ``name`` counts training (``epochs``, ``*_epochs``, ``*_steps``)."""
+    return name == "epochs" or name.endswith("_epochs") or name.endswith("_steps")
+
+
+def untrained() -> bool:
+    """Whether the negative control is on (``$COURSE_UNTRAINED`` set to 1)."""
+    return os.environ.get(UNTRAINED_ENV_VAR, "").strip() in ("1", "true", "yes")
+
+
+def _zeroed(value):
+    return tuple(0 for _ in value) if isinstance(value, (tuple, list)) else 0
 
 
 def validate_tier(tier: str, argument: str = "tier") -> str:
@@ -212,7 +234,8 @@ def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) 
     """The numbers notebook ``notebook`` (e.g. ``"01"``) uses in ``tier`` (default: the active tier).
 
     Keyword ``overrides`` replace single values, for an instructor who wants, say, more epochs
-    live; an override of a setting the notebook does not have is an error.
+    live; an override of a setting the notebook does not have is an error. Under the negative
+    control (``$COURSE_UNTRAINED=1``) every training count is 0, overrides included.
     """
     if not isinstance(notebook, str) or notebook not in NOTEBOOK_SETTINGS:
         raise KeyError(
@@ -228,4 +251,6 @@ def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) 
             f"it has {', '.join(sorted(values))}"
         )
     values.update(overrides)
+    if untrained():
+        values = {k: _zeroed(v) if is_training_count(k) else v for k, v in values.items()}
     return Settings(notebook, tier, values)

@@ -203,10 +203,31 @@ def test_settings_repr_shows_notebook_tier_and_every_value():
     assert len(lines) == 1 + len(s)
     shown = {line.split("=")[0].strip(): line.split("=", 1)[1].strip() for line in lines[1:]}
     assert shown == {"n_train": "all available", "n_test": "all available",
-                     "epochs": "10", "batch_size": "256"}
+                     "epochs": "10", "batch_size": "256", "kmeans_steps": "50"}
     # The "=" signs line up.
     assert len({line.index("=") for line in lines[1:]}) == 1
 
 
 def test_settings_repr_of_empty_settings():
     assert repr(Settings("00", "ci", {})).startswith("Settings for notebook 00, tier 'ci'")
+
+
+# ---------------------------------------------------------------- the negative control
+
+
+@pytest.mark.parametrize("name, counts", [("epochs", True), ("gan_epochs", True), ("cycle_steps", True),
+                                          ("batch_size", False), ("n_steps_shown", False),
+                                          ("steps", False)])
+def test_is_training_count(name, counts):
+    assert settings.is_training_count(name) is counts
+
+
+def test_untrained_sets_every_training_count_to_zero_and_keeps_the_rest(monkeypatch):
+    monkeypatch.setitem(settings.NOTEBOOK_SETTINGS, "99", {
+        "ci": {"epochs": 3, "gan_steps": (10, 20), "vae_epochs": 2, "batch_size": 64, "latent_dim": 2}})
+    monkeypatch.setenv("COURSE_UNTRAINED", "1")
+    s = notebook_settings("99", "ci", epochs=7)
+    assert (s.epochs, s.gan_steps, s.vae_epochs) == (0, (0, 0), 0)
+    assert (s.batch_size, s.latent_dim) == (64, 2)
+    monkeypatch.setenv("COURSE_UNTRAINED", "0")
+    assert notebook_settings("99", "ci").epochs == 3
