@@ -180,7 +180,9 @@ def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, 
     fresh noise N(0, I) of ``latent_dim`` dimensions per batch and Adam(``learning_rate``,
     beta_1=0.5) for each player. ``callback(epoch, history)``, if given, runs after each epoch.
     Returns the history: lists ``d_loss``, ``g_loss``, ``d_real_accuracy``, ``d_fake_accuracy``
-    with one entry per step. Works on any array of samples, images or points. (Notebook 07.)
+    with one entry per step, empty for ``epochs=0`` (no training: the negative control of
+    ``tests/test_gates.py`` runs every notebook so). Works on any array of samples, images or
+    points. (Notebook 07.)
 
     To reuse notebook 07's trained generator, ask the trained-weights cache with notebook 07's
     settings (``cu.notebook_settings("07")``) and the key notebook 07 stores it under::
@@ -196,7 +198,8 @@ def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, 
         if not isinstance(model, keras.Model):
             raise TypeError(f"{name}: expected a Keras model, got {type(model).__name__}")
     images = np.asarray(images, dtype=np.float32)
-    _check_positive_int(epochs, "epochs")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs={epochs!r}: expected a whole number >= 0 (0: no training)")
     _check_positive_int(batch_size, "batch_size")
     _check_positive_int(latent_dim, "latent_dim")
     if images.ndim < 2 or len(images) < batch_size:

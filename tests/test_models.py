@@ -137,8 +137,18 @@ def test_train_gan_learns_a_one_dimensional_gaussian():
     assert samples.mean() == pytest.approx(2.0, abs=0.2)
 
 
+def test_train_gan_with_no_epochs_leaves_the_weights_and_returns_an_empty_record():
+    generator, discriminator = build_dcgan_generator(4), build_dcgan_discriminator()
+    before = [w.copy() for w in generator.get_weights()]
+    history = train_gan(generator, discriminator, np.zeros((40, 28, 28, 1), "float32"), epochs=0,
+                        batch_size=8, latent_dim=4, learning_rate=1e-3, seed=0)
+    assert history == {"d_loss": [], "g_loss": [], "d_real_accuracy": [], "d_fake_accuracy": []}
+    assert all(np.array_equal(a, b) for a, b in zip(before, generator.get_weights()))
+
+
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"epochs": 0}, ValueError, "epochs=0"),
+    ({"epochs": -1}, ValueError, "epochs=-1"),
+    ({"epochs": 2.0}, ValueError, "epochs=2.0"),
     ({"batch_size": 1.5}, ValueError, "batch_size=1.5"),
     ({"batch_size": 64}, ValueError, "images: expected an array"),
     ({"latent_dim": -1}, ValueError, "latent_dim=-1"),

@@ -1,0 +1,90 @@
+"""Code promoted from a notebook into ``course_utils.models`` does not drift from the notebook.
+
+The notebooks write their models, losses and training steps in full, and later notebooks import
+the promoted copies from ``course_utils.models``. The notebook cells that define promoted code
+carry the cell tag ``promoted``. Here those cells run (with their solutions, after the notebook's
+first code cell and the cheap cells tagged ``exercise-setup``) and each promoted function is compared with its copy in ``course_utils.models``
+on the same inputs and the same weights: same architecture, same outputs, and one training step
+that changes the weights the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import nbformat
+import numpy as np
+from keras import ops
+
+from course_utils import models
+from notebook_runner import run_cell
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def promoted_namespace(pattern: str, monkeypatch) -> dict:
+    """Run the notebook's first code cell, its (cheap) ``exercise-setup`` cells and its cells
+    tagged ``promoted``, in order; return the names they define."""
+    monkeypatch.setenv("COURSE_TIER", "ci")
+    monkeypatch.chdir(NOTEBOOK_DIR)
+    [path] = sorted(NOTEBOOK_DIR.glob(pattern))
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = lambda cell, tag: tag in cell.metadata.get("tags", [])  # noqa: E731
+    assert any(tagged(c, "promoted") for c in code), f"{path.name}: no cell is tagged 'promoted'"
+    cells = [code[0]] + [c for c in code[1:] if tagged(c, "promoted") or tagged(c, "exercise-setup")]
+    namespace: dict = {}
+    for i, cell in enumerate(cells):
+        run_cell(cell.source, namespace, f"{path.name}, promoted cell {i}")
+    return namespace
+
+
+def layer_configs(model):
+    """Each layer's class and configuration, without its name (names are free to differ)."""
+    return [(type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"})
+            for layer in model.layers]
+
+
+def assert_same_weights(a, b):
+    for x, y in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+def test_notebook_07s_gan_is_the_promoted_one(monkeypatch):
+    nb = promoted_namespace("07_*.ipynb", monkeypatch)
+    latent_dim, rng = 8, np.random.default_rng(0)
+
+    pairs = [(nb["make_generator"](latent_dim), models.build_dcgan_generator(latent_dim)),
+             (nb["make_discriminator"](), models.build_dcgan_discriminator())]
+    for ours, theirs in pairs:
+        assert layer_configs(ours) == layer_configs(theirs), f"{ours.name}: the architectures differ"
+        theirs.set_weights(ours.get_weights())
+
+    real_logits, fake_logits = (rng.normal(size=(16, 1)).astype("float32") * 3 for _ in range(2))
+    for name, args in (("discriminator_loss", (real_logits, fake_logits)),
+                       ("generator_loss", (fake_logits,))):
+        np.testing.assert_allclose(ops.convert_to_numpy(nb[name](*args)),
+                                   ops.convert_to_numpy(getattr(models, name)(*args)), rtol=1e-6,
+                                   err_msg=name)
+
+    # One training step of each version from the same weights, optimizers, batch and noise.
+    (g1, g2), (d1, d2) = pairs[0], pairs[1]
+    real = ops.convert_to_tensor(rng.uniform(size=(16, 28, 28, 1)).astype("float32"))
+    z = ops.convert_to_tensor(rng.normal(size=(16, latent_dim)).astype("float32"))
+    adam = lambda: keras.optimizers.Adam(1e-3, beta_1=0.5)  # noqa: E731
+    ours = nb["train_step"](g1, d1, adam(), adam(), real, z)
+    theirs = models.train_step(g2, d2, adam(), adam(), real, z)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6, err_msg="train_step's record")
+    assert_same_weights(g1, g2)
+    assert_same_weights(d1, d2)
+
+    # And one epoch of the loop each, from the same weights and seed.
+    data = rng.uniform(size=(48, 28, 28, 1)).astype("float32")
+    ours = nb["train_gan"](g1, d1, data, 1, 16, latent_dim, 1e-3, seed=3)
+    theirs = models.train_gan(g2, d2, data, 1, 16, latent_dim, 1e-3, seed=3)
+    assert ours.keys() == theirs.keys()
+    for key in ours:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-4, atol=1e-5, err_msg=key)
+    assert_same_weights(g1, g2)
+
