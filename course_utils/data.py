@@ -1,4 +1,5 @@
-"""Data loaders: MNIST (online or offline), faces, and the course's own toy distributions.
+"""Data loaders: MNIST (online or offline), faces, the course's own toy distributions, and
+generated shapes with known factors (``make_shapes``, ``add_nuisance``).
 
 Every image loader returns float32 images in [0, 1] shaped (N, H, W, 1) and integer labels,
 and prints one line saying which source it used. Nothing here is ever faked: when the real

@@ -1,7 +1,9 @@
-"""Figures in one consistent style: image grids, latent scatter plots, training curves, densities.
+"""Figures in one consistent style: image grids, latent scatter plots, training curves (a Keras
+history or a GAN's record, empty records included), 2-D densities, and latent sliders.
 
-Every function draws with a title and axis labels and returns the matplotlib Figure, so a
-notebook can save it or add to it.
+Every plotting function draws with a title and axis labels and returns the matplotlib Figure,
+so a notebook can save it or add to it; ``latent_sliders`` returns an ipywidgets box instead
+when a widget frontend is present.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ stopping at their first exercise. (Executing the source notebooks is nbmake's jo
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -13,10 +14,13 @@ from nbclient.exceptions import CellExecutionError
 
 from course_utils import exercises
 from course_utils.settings import NOTEBOOK_SETTINGS
+from notebook_runner import AT_STANDARD, report
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 SOURCES = exercises.source_notebooks(NOTEBOOK_DIR)
 IDS = [p.stem for p in SOURCES]
+AT_STANDARD_SOURCES = [p for p in SOURCES if p.name[:2] in AT_STANDARD]
+AT_STANDARD_IDS = [p.stem for p in AT_STANDARD_SOURCES]
 
 
 def test_there_are_notebooks():
@@ -42,13 +46,34 @@ def test_notebook_follows_the_course_layout(path):
     assert "cu.setup(" in code[0], "the first code cell is the course setup"
     assert any(f'cu.notebook_settings("{number}")' in c for c in code[:4]), "a settings cell near the top"
     assert number in NOTEBOOK_SETTINGS
-    assert exercises.count_exercises(nb) >= 1
+    if number in AT_STANDARD:
+        assert 2 <= exercises.count_exercises(nb) <= 4, "2 to 4 exercises per notebook"
+    else:
+        assert exercises.count_exercises(nb) >= 1
     assert any("Outcome checks" in c.source for c in nb.cells if c.cell_type == "markdown")
     assert re.search(r"cu\.check", code[-1]) or re.search(r"cu\.check", code[-2]), \
         "the notebook ends with outcome checks"
     all_code = "\n".join(code)
     assert not re.search(r"\bimport tensorflow\b|\btf\.", all_code), "backend-neutral: no tf.*"
     assert "/work/" not in json.dumps(nb) and "/home/" not in json.dumps(nb), "no absolute paths"
+
+
+@pytest.mark.parametrize("path", AT_STANDARD_SOURCES, ids=AT_STANDARD_IDS)
+def test_hints_nudge_and_never_give_code(path):
+    nb = nbformat.read(path, as_version=4)
+    leaks = [(r.number, r.hint, exercises.hint_gives_code(r.hint, r.solution))
+             for r in exercises.solution_regions(nb)]
+    leaks = [f"exercise {n}: {leak!r} in hint {hint!r}" for n, hint, leak in leaks if leak]
+    assert not leaks, "hints name the idea or a function to look up, never code:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize("path", AT_STANDARD_SOURCES, ids=AT_STANDARD_IDS)
+def test_first_exercise_comes_before_the_first_training(path):
+    nb = nbformat.read(path, as_version=4)
+    first = exercises.first_exercise_cell(nb)
+    training = [i for i, c in enumerate(nb.cells[:first]) if c.cell_type == "code"
+                and re.search(r"\.fit\(|load_or_train\(|train_gan\(|for step in range", c.source)]
+    assert not training, f"cells {training} train before the first exercise (cell {first})"
 
 
 def test_student_copies_are_in_sync():
@@ -61,9 +86,12 @@ def test_student_copy_stops_at_its_first_exercise(source):
     first = exercises.first_exercise_cell(nbformat.read(source, as_version=4)) + 1  # + header cell
     env_tier = os.environ.setdefault("COURSE_TIER", "ci")
     assert env_tier == "ci"
+    started = time.perf_counter()
     with pytest.raises(CellExecutionError) as raised:
         NotebookClient(student, timeout=600, kernel_name="python3",
                        resources={"metadata": {"path": str(NOTEBOOK_DIR)}}).execute()
+    report("time to the first exercise (student copy, ci tier, kernel start included)",
+           f"{source.name[:2]}: {time.perf_counter() - started:.1f} s")
     assert raised.value.ename == "NotImplementedError"
     assert "Exercise 1:" in raised.value.evalue
     failed = [i for i, c in enumerate(student.cells) if c.cell_type == "code"
