@@ -77,7 +77,7 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "05": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
                "learning_rate": 2e-3, "latent_dim": 2, "generator_latent_dim": 8,
-               "n_checked": 20, "n_prior_samples": 200},
+               "n_checked": 20, "n_prior_samples": 500},
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
                    "learning_rate": 1e-3, "latent_dim": 2, "generator_latent_dim": 8,
                    "n_checked": 50, "n_prior_samples": 500},

@@ -88,3 +88,53 @@ def test_notebook_07s_gan_is_the_promoted_one(monkeypatch):
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-4, atol=1e-5, err_msg=key)
     assert_same_weights(g1, g2)
 
+
+def test_notebook_05s_vae_is_the_promoted_one(monkeypatch):
+    nb = promoted_namespace("05_*.ipynb", monkeypatch)
+    latent_dim, rng = 3, np.random.default_rng(0)
+
+    mu, log_var = (rng.normal(size=(16, latent_dim)).astype("float32") for _ in range(2))
+    np.testing.assert_allclose(ops.convert_to_numpy(nb["kl_divergence"](mu, log_var)),
+                               ops.convert_to_numpy(models.kl_divergence(mu, log_var)), rtol=1e-6,
+                               err_msg="kl_divergence")
+    np.testing.assert_allclose(ops.convert_to_numpy(nb["Sampling"](seed=5)([mu, log_var])),
+                               ops.convert_to_numpy(models.Sampling(seed=5)([mu, log_var])), rtol=1e-6,
+                               err_msg="Sampling: the same seed draws the same z")
+
+    # The notebook's VAE (its make_encoder samples with seed 7) against build_vae with seed 7. build_vae
+    # calls its VAE once to build it; so does the notebook's here, so both seed streams stand at one draw.
+    image_shape = (1, 28, 28, 1)
+    ours = nb["VAE"](nb["make_encoder"](latent_dim), nb["make_decoder"](latent_dim))
+    ours(ops.zeros(image_shape))
+    theirs = models.build_vae(latent_dim, seed=7)
+    for a, b in ((ours.encoder, theirs.encoder), (ours.decoder, theirs.decoder)):
+        assert layer_configs(a) == layer_configs(b), f"{a.name}: the architectures differ"
+    theirs.set_weights(ours.get_weights())
+
+    x = rng.uniform(size=(16, 28, 28, 1)).astype("float32")
+    ours_out, theirs_out = ours(x), theirs(x)
+    for name, a, b in zip(("logits", "mu", "log_var"), ours_out, theirs_out):
+        np.testing.assert_allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+    for name, a, b in zip(("reconstruction", "KL"), ours.losses_per_image(x, ours_out),
+                          theirs.losses_per_image(x, theirs_out)):
+        np.testing.assert_allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b), rtol=1e-5, err_msg=name)
+
+    # One training step of each from the same weights, batch and seed stream.
+    before = ours.get_weights()
+    for vae in (ours, theirs):
+        vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    loss_ours, loss_theirs = ours.train_on_batch(x), theirs.train_on_batch(x)
+    np.testing.assert_allclose(loss_ours, loss_theirs, rtol=1e-5, err_msg="the training step's loss")
+    assert_same_weights(ours, theirs)
+    assert any(not np.allclose(a, b) for a, b in zip(before, ours.get_weights())), "the step changed nothing"
+
+
+def test_notebook_04s_psnr_is_the_promoted_one(monkeypatch):
+    from course_utils import metrics
+
+    nb = promoted_namespace("04_*.ipynb", monkeypatch)
+    rng = np.random.default_rng(0)
+    clean = rng.uniform(size=(5, 28, 28, 1))
+    noisy = clean + rng.normal(0.0, 0.2, clean.shape)
+    np.testing.assert_allclose(nb["psnr"](clean, noisy), metrics.psnr(clean, noisy), rtol=1e-12)
