@@ -1,8 +1,9 @@
 """The backend-specific pieces of the course, one version per backend, all in this file.
 
 Keras 3 runs the same model code on TensorFlow, PyTorch and JAX. The little that differs
-(which framework is behind Keras, which GPUs it sees, GPU memory growth, and how to take a
-gradient for a hand-written training step: ``value_and_grad``) lives here so the notebooks stay
+(which framework is behind Keras, which GPUs it sees, GPU memory growth, how to take a
+gradient for a hand-written training step, ``value_and_grad``, and how to make its optimizer
+update fast, ``fast_optimizer``) lives here so the notebooks and the rest of ``course_utils`` stay
 backend-neutral.
 """
 
@@ -118,10 +119,14 @@ def enable_memory_growth() -> int:
 # between backends, so it is written here, once per backend, and nowhere else.
 
 
-def value_and_grad(loss_fn, variables):
+def value_and_grad(loss_fn, variables, has_aux: bool = False):
     """Call ``loss_fn()`` and return ``(loss, gradients)`` of the loss w.r.t. ``variables``.
 
-    ``loss_fn`` takes no arguments and returns a scalar tensor; it calls models as usual.
+    ``loss_fn`` takes no arguments and returns a scalar tensor; it calls models as usual. With
+    ``has_aux=True`` it returns ``(loss, aux)`` instead, where ``aux`` is anything made on the way
+    that the caller wants too (e.g. the discriminator's logits, to measure its accuracy without a
+    second forward pass); then the result is ``((loss, aux), gradients)``, with ``aux`` not
+    differentiated.
     ``variables`` is a list of Keras variables (e.g. ``model.trainable_variables``); the
     gradients come in the same order, ready for ``optimizer.apply_gradients(zip(grads, variables))``.
     Updates the loss makes to other state (batch-norm statistics, random-seed counters) are
@@ -137,14 +142,29 @@ def value_and_grad(loss_fn, variables):
     for v in variables:
         if not (hasattr(v, "assign") and hasattr(v, "value") and hasattr(v, "trainable")):
             raise TypeError(f"variables must hold Keras variables, got a {type(v).__name__}")
+    if not isinstance(has_aux, bool):
+        raise TypeError(f"has_aux={has_aux!r}: expected True or False")
     name = configured_backend()
-    loss, grads = _VALUE_AND_GRAD[name](loss_fn, variables)
+    loss, aux, grads = _VALUE_AND_GRAD[name](_with_aux(loss_fn, has_aux), variables)
     # TensorFlow and PyTorch report an unused variable as None (JAX gives zeros).
     unused = [v.path for v, g in zip(variables, grads) if g is None]
     if unused:
         raise ValueError(f"the loss does not depend on {len(unused)} of the variables "
                          f"(first: {unused[0]}); pass only the variables the loss uses")
-    return loss, list(grads)
+    return ((loss, aux) if has_aux else loss), list(grads)
+
+
+def _with_aux(loss_fn, has_aux):
+    """``loss_fn`` as a function returning (scalar loss, aux), whatever it returned."""
+    def wrapped():
+        out = loss_fn()
+        if not has_aux:
+            return _check_scalar(out), None
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise ValueError("with has_aux=True, loss_fn must return a pair (loss, aux)")
+        return _check_scalar(out[0]), out[1]
+
+    return wrapped
 
 
 def _check_scalar(loss):
@@ -158,17 +178,20 @@ def _value_and_grad_tensorflow(loss_fn, variables):
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
-        loss = _check_scalar(loss_fn())
-    return loss, tape.gradient(loss, variables)
+        loss, aux = loss_fn()
+    return loss, aux, tape.gradient(loss, variables)
 
 
 def _value_and_grad_torch(loss_fn, variables):
     import torch
 
+    import keras
+
     with torch.enable_grad():
-        loss = _check_scalar(loss_fn())
+        loss, aux = loss_fn()
         grads = torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True)
-    return loss.detach(), grads
+    aux = keras.tree.map_structure(lambda t: t.detach() if isinstance(t, torch.Tensor) else t, aux)
+    return loss.detach(), aux, grads
 
 
 def _value_and_grad_jax(loss_fn, variables):
@@ -176,11 +199,10 @@ def _value_and_grad_jax(loss_fn, variables):
     # each variable to the array being differentiated, record every state update it makes,
     # and write those updates back afterwards.
     import jax
-    from keras import StatelessScope
 
     updated = []  # the variables loss_fn assigned to, in the order of their new values
 
-    class _Recording(StatelessScope):
+    class _Recording(_chained_scope_class()):
         def add_update(self, update):
             super().add_update(update)
             if all(v is not update[0] for v in updated):
@@ -189,16 +211,48 @@ def _value_and_grad_jax(loss_fn, variables):
     def pure(values):
         updated.clear()
         with _Recording(state_mapping=list(zip(variables, values))) as scope:
-            loss = _check_scalar(loss_fn())
+            loss, aux = loss_fn()
             new_state = [scope.get_current_value(v) for v in updated]
-        return loss, new_state
+        return loss, (new_state, aux)
 
-    (loss, new_state), grads = jax.value_and_grad(pure, has_aux=True)(
+    (loss, (new_state, aux)), grads = jax.value_and_grad(pure, has_aux=True)(
         [v.value for v in variables])
     for v, value in zip(updated, new_state):
         if all(v is not w for w in variables):  # trainable values are the optimizer's to change
             v.assign(value)
-    return loss, grads
+    return loss, aux, grads
+
+
+@functools.lru_cache(maxsize=None)
+def _chained_scope_class():
+    """A Keras ``StatelessScope`` that reads through to the scope around it.
+
+    A plain ``StatelessScope`` inside another one sees only its own mapping: a variable it does
+    not map reads its stored value, not the enclosing scope's (traced) one. Inside a compiled
+    JAX step (:func:`compiled`) ``value_and_grad`` opens a scope within the step's scope, so it
+    must read through. ``touched``, if given, collects every variable read or assigned.
+    """
+    from keras import StatelessScope
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    class ChainedScope(StatelessScope):
+        def __init__(self, state_mapping=None, touched=None):
+            super().__init__(state_mapping, initialize_variables=False)
+            self.parent, self.touched = get_stateless_scope(), touched
+
+        def get_current_value(self, variable):
+            inherited = self.parent.get_current_value(variable) if self.parent is not None else None
+            if self.touched is not None:
+                self.touched.setdefault(id(variable), variable)
+            own = self.state_mapping.get(id(variable))
+            return own if own is not None else inherited
+
+        def add_update(self, update):
+            super().add_update(update)
+            if self.touched is not None:
+                self.touched.setdefault(id(update[0]), update[0])
+
+    return ChainedScope
 
 
 _VALUE_AND_GRAD = {"tensorflow": _value_and_grad_tensorflow, "torch": _value_and_grad_torch,
@@ -250,3 +304,129 @@ def fast_optimizer(optimizer):
 
 def _apply(optimizer, variables, grads):
     optimizer.apply(grads, variables)
+
+
+# ------------------------------------------------------------------------------ compiled steps
+# A hand-written training step run eagerly pays Python's and the framework's overhead on every
+# operation; Keras' ``fit`` compiles its step instead. ``compiled`` does the same for a step
+# written in a notebook, one version per backend.
+
+
+def compiled(step, jit_compile: bool = False):
+    """Return ``step`` compiled for the configured backend; call it exactly like ``step``.
+
+    ``step(*args)`` is a training step: it reads and updates Keras variables (the models' weights,
+    the optimizers' slots, batch-norm statistics, seed generators) and returns tensors (losses,
+    accuracies). Keep its bookkeeping as tensors and read them once per epoch: converting to
+    NumPy inside the step would stop it from being compiled.
+
+    - TensorFlow: ``tf.function`` (``jit_compile=True`` adds XLA).
+    - JAX: ``jax.jit`` of a stateless version. The first call runs eagerly (it builds the
+      optimizers), the second records which variables the step reads and assigns; from the third
+      on, the step runs as one compiled function of those variables' values, and their new values
+      are written back after each call.
+    - PyTorch: the step as it is (eager PyTorch is already fast for these small models).
+
+    Arguments that are arrays become the compiled function's inputs; the others (models,
+    optimizers, numbers) are fixed per compiled version, one version per distinct set of them.
+    Models and optimizers the step uses but does not take as arguments are fixed when it is first
+    compiled: after building new ones, compile the step again. Introduced in notebook 07.
+    """
+    if not callable(step):
+        raise TypeError(f"step: expected a function (the training step), got {type(step).__name__}")
+    if not isinstance(jit_compile, bool):
+        raise TypeError(f"jit_compile={jit_compile!r}: expected True or False")
+    name = configured_backend()
+    if name == "tensorflow":
+        return _compiled_tensorflow(step, jit_compile)
+    if name == "jax":
+        return _compiled_jax(step)
+    return step
+
+
+def _is_array(value) -> bool:
+    import numpy as np
+    from keras import ops
+
+    return isinstance(value, np.ndarray) or ops.is_tensor(value)
+
+
+def _split_arguments(args, kwargs):
+    """(all arguments in a flat list, positions of the arrays, a key of the other arguments)."""
+    flat = list(args) + [kwargs[k] for k in sorted(kwargs)]
+    arrays = [i for i, a in enumerate(flat) if _is_array(a)]
+    key = (len(args), tuple(sorted(kwargs)), tuple(arrays),
+           tuple(a if isinstance(a, (bool, int, float, str, type(None))) else id(a)
+                 for i, a in enumerate(flat) if i not in arrays))
+    return flat, arrays, key
+
+
+def _bind(step, flat, arrays, n_args, names):
+    """``step`` as a function of the array arguments alone, the others fixed to their values now."""
+    fixed = [None if i in arrays else a for i, a in enumerate(flat)]
+
+    def bound(*array_values):
+        values = list(fixed)
+        for i, value in zip(arrays, array_values):
+            values[i] = value
+        return step(*values[:n_args], **dict(zip(names, values[n_args:])))
+
+    return bound
+
+
+def _compiled_tensorflow(step, jit_compile):
+    import tensorflow as tf
+
+    # Models and optimizers as arguments of a tf.function cost a trace-key lookup on every call
+    # (measured: 9 steps/s against 15 with them bound), so each set of them gets its own function.
+    versions = {}
+
+    @functools.wraps(step)
+    def run(*args, **kwargs):
+        flat, arrays, key = _split_arguments(args, kwargs)
+        if key not in versions:
+            versions[key] = tf.function(_bind(step, flat, arrays, len(args), sorted(kwargs)),
+                                        jit_compile=jit_compile)
+        return versions[key](*(tf.convert_to_tensor(flat[i]) for i in arrays))
+
+    return run
+
+
+def _compiled_jax(step):
+    import jax
+
+    scope_class = _chained_scope_class()
+    versions = {}  # key of the non-array arguments -> {"calls", "state", "jitted"}
+
+    @functools.wraps(step)
+    def run(*args, **kwargs):
+        flat, arrays, key = _split_arguments(args, kwargs)
+        version = versions.setdefault(key, {"calls": 0})
+        version["calls"] += 1
+        if version["calls"] == 1:  # eagerly: optimizers and lazily built layers create variables
+            return step(*args, **kwargs)
+        if version["calls"] == 2:  # eagerly, recording the variables the step touches
+            touched = {}
+            with scope_class(touched=touched) as scope:
+                outputs = step(*args, **kwargs)
+                new = {i: scope.get_current_value(v) for i, v in touched.items()}
+            for i, v in touched.items():
+                if new[i] is not None:
+                    v.assign(new[i])
+            state = list(touched.values())
+            bound = _bind(step, flat, arrays, len(args), sorted(kwargs))
+
+            def pure(state_values, array_values):
+                with scope_class(list(zip(state, state_values))) as inner:
+                    result = bound(*array_values)
+                    return result, [inner.get_current_value(v) for v in state]
+
+            version["state"], version["jitted"] = state, jax.jit(pure)
+            return outputs
+        state = version["state"]
+        outputs, new_values = version["jitted"]([v.value for v in state], [flat[i] for i in arrays])
+        for v, value in zip(state, new_values):
+            v.assign(value)
+        return outputs
+
+    return run

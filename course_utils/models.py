@@ -155,13 +155,14 @@ def generator_loss(fake_logits):
 
 def train_step(generator, discriminator, g_optimizer, d_optimizer, real, z):
     """One round of the game: a discriminator update on real and (stopped) generated samples, then
-    a generator update. Returns (D's loss, G's loss, D's accuracy on real, on fake), D's numbers
-    measured before its update. (Notebook 07.)"""
+    a generator update. Returns (D's loss, G's loss, D's accuracy on real, on fake) as tensors,
+    D's numbers measured before its update. (Notebook 07.)"""
     from course_utils.backend import value_and_grad
 
     fake = ops.stop_gradient(generator(z, training=True))
-    logits = ops.convert_to_numpy(discriminator(ops.concatenate([real, fake]), training=False))[:, 0]
-    real_accuracy, fake_accuracy = np.mean(logits[:len(real)] > 0), np.mean(logits[len(real):] < 0)
+    real_logits, fake_logits = ops.split(discriminator(ops.concatenate([real, fake]), training=False), 2)
+    real_accuracy = ops.mean(ops.cast(real_logits > 0, "float32"))
+    fake_accuracy = ops.mean(ops.cast(fake_logits < 0, "float32"))
     d_loss, grads = value_and_grad(
         lambda: discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True)),
         discriminator.trainable_variables)
@@ -170,8 +171,7 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, real, z):
         lambda: generator_loss(discriminator(generator(z, training=True), training=True)),
         generator.trainable_variables)
     g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
-    return (float(ops.convert_to_numpy(d_loss)), float(ops.convert_to_numpy(g_loss)),
-            float(real_accuracy), float(fake_accuracy))
+    return d_loss, g_loss, real_accuracy, fake_accuracy
 
 
 def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, learning_rate, seed,
@@ -212,20 +212,23 @@ def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, 
         raise ValueError(f"seed={seed!r}: expected a whole number")
     if callback is not None and not callable(callback):
         raise TypeError("callback: expected a function callback(epoch, history), or None")
-    from course_utils.backend import fast_optimizer
+    from course_utils.backend import compiled
 
-    g_optimizer = fast_optimizer(keras.optimizers.Adam(learning_rate, beta_1=0.5))
-    d_optimizer = fast_optimizer(keras.optimizers.Adam(learning_rate, beta_1=0.5))
+    g_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    d_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
+    step = compiled(train_step)
     rng, noise = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
     history = {"d_loss": [], "g_loss": [], "d_real_accuracy": [], "d_fake_accuracy": []}
     for epoch in range(1, epochs + 1):
         order = rng.permutation(len(images))
+        record = []  # the step's numbers stay tensors until the epoch ends: one copy to the host
         for start in range(0, len(images) - batch_size + 1, batch_size):
             real = ops.convert_to_tensor(images[order[start:start + batch_size]])
             z = keras.random.normal((batch_size, latent_dim), seed=noise)
-            for key, value in zip(history, train_step(generator, discriminator, g_optimizer,
-                                                      d_optimizer, real, z)):
-                history[key].append(value)
+            record.append(ops.stack(step(generator, discriminator, g_optimizer, d_optimizer, real, z)))
+        if record:
+            for key, column in zip(history, ops.convert_to_numpy(ops.stack(record)).T):
+                history[key].extend(float(v) for v in column)
         if callback is not None:
             callback(epoch, history)
     return history

@@ -1,4 +1,4 @@
-"""``course_utils.backend.value_and_grad`` and ``fast_optimizer``: the backend-specific code of
+"""``course_utils.backend.value_and_grad``, ``fast_optimizer`` and ``compiled``: the backend-specific code of
 hand-written training steps, on the active backend.
 
 ``make test`` runs this file on TensorFlow, PyTorch and JAX. One test trains a small GAN
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from course_utils.backend import fast_optimizer, value_and_grad
+from course_utils.backend import compiled, fast_optimizer, value_and_grad
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
@@ -157,6 +157,24 @@ def test_a_one_dimensional_gan_learns_the_data_mean():
     assert samples.mean() == pytest.approx(3.0, abs=0.3)
 
 
+def test_value_and_grad_returns_what_the_loss_made_on_the_way():
+    # loss = sum(w^2); aux = the doubled weights: returned as values, not differentiated.
+    kernel = keras.Variable(np.array([1.0, -2.0, 0.5], "float32"))
+    (loss, aux), (grad,) = value_and_grad(lambda: (ops.sum(ops.square(kernel.value)), 2.0 * kernel.value),
+                                          [kernel], has_aux=True)
+    np.testing.assert_allclose(ops.convert_to_numpy(loss), 5.25, rtol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(aux), [2.0, -4.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(grad), [2.0, -4.0, 1.0], rtol=1e-6)
+
+
+def test_value_and_grad_with_aux_wants_a_pair():
+    kernel = keras.Variable(np.ones(2, "float32"))
+    with pytest.raises(ValueError, match="must return a pair"):
+        value_and_grad(lambda: ops.sum(kernel.value), [kernel], has_aux=True)
+    with pytest.raises(TypeError, match="has_aux="):
+        value_and_grad(lambda: ops.sum(kernel.value), [kernel], has_aux="yes")
+
+
 # ---------------------------------------------------------------- fast_optimizer
 
 
@@ -202,3 +220,80 @@ def test_fast_optimizer_returns_the_same_optimizer_and_wraps_once():
 def test_fast_optimizer_rejects_what_is_not_an_optimizer():
     with pytest.raises(TypeError, match="optimizer: expected a Keras optimizer"):
         fast_optimizer("adam")
+
+
+# ---------------------------------------------------------------- compiled
+
+
+def _small_gan(seed):
+    """A generator with batch normalisation (its statistics are state the step updates; no bias
+    before it, whose gradient is 0 up to rounding, which Adam would magnify) and a
+    discriminator, with the same weights for the same seed."""
+    keras.utils.set_random_seed(seed)
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, use_bias=False),
+                                  keras.layers.BatchNormalization(), keras.layers.Dense(3)])
+    discriminator = _dense(3, 8, 1, activation="relu")
+    return generator, discriminator
+
+
+def _gan_step(generator, discriminator, g_optimizer, d_optimizer, real, z):
+    bce = lambda labels, logits: ops.mean(ops.binary_crossentropy(labels, logits, from_logits=True))  # noqa: E731
+    fake = ops.stop_gradient(generator(z, training=True))
+    d_loss, grads = value_and_grad(
+        lambda: bce(ops.ones((len(real), 1)), discriminator(real)) + bce(ops.zeros((len(z), 1)), discriminator(fake)),
+        discriminator.trainable_variables)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+    g_loss, grads = value_and_grad(lambda: bce(ops.ones((len(z), 1)), discriminator(generator(z, training=True))),
+                                   generator.trainable_variables)
+    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return d_loss, g_loss
+
+
+def _play(step, seed, n_steps=6):
+    generator, discriminator = _small_gan(seed)
+    g_opt, d_opt = keras.optimizers.Adam(0.05, beta_1=0.5), keras.optimizers.Adam(0.05, beta_1=0.5)
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(n_steps):
+        real = rng.normal(3.0, 1.0, (16, 3)).astype("float32")
+        z = ops.convert_to_tensor(rng.normal(size=(16, 2)).astype("float32"))
+        losses.append([float(ops.convert_to_numpy(v)) for v in step(generator, discriminator, g_opt, d_opt, real, z)])
+    weights = [ops.convert_to_numpy(v) for v in generator.weights + discriminator.weights + d_opt.variables]
+    return np.array(losses), weights
+
+
+def test_compiled_step_makes_the_same_updates_as_the_eager_one():
+    """Weights, batch-norm statistics, optimizer slots and losses after six steps: the same."""
+    eager_losses, eager_weights = _play(_gan_step, seed=1)
+    fast_losses, fast_weights = _play(compiled(_gan_step), seed=1)
+    np.testing.assert_allclose(fast_losses, eager_losses, rtol=1e-4, atol=1e-5)
+    for e, f in zip(eager_weights, fast_weights):
+        np.testing.assert_allclose(f, e, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(eager_weights[0], _play(_gan_step, seed=1, n_steps=0)[1][0])  # it trained
+
+
+def test_compiled_step_keeps_one_version_per_set_of_models():
+    """One compiled function, two GANs played in turn: each ends as if played alone."""
+    step = compiled(_gan_step)
+    alone = [_play(_gan_step, seed)[1] for seed in (2, 3)]
+    players = []
+    for seed in (2, 3):
+        generator, discriminator = _small_gan(seed)
+        players.append((generator, discriminator, keras.optimizers.Adam(0.05, beta_1=0.5),
+                        keras.optimizers.Adam(0.05, beta_1=0.5), np.random.default_rng(seed)))
+    for _ in range(6):
+        for generator, discriminator, g_opt, d_opt, rng in players:
+            real = rng.normal(3.0, 1.0, (16, 3)).astype("float32")
+            z = ops.convert_to_tensor(rng.normal(size=(16, 2)).astype("float32"))
+            step(generator, discriminator, g_opt, d_opt, real, z)
+    for (generator, discriminator, g_opt, d_opt, _), expected in zip(players, alone):
+        got = [ops.convert_to_numpy(v) for v in generator.weights + discriminator.weights + d_opt.variables]
+        for e, g in zip(expected, got):
+            np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+
+
+def test_compiled_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="step: expected a function"):
+        compiled("train_step")
+    with pytest.raises(TypeError, match="jit_compile="):
+        compiled(_gan_step, jit_compile="yes")

@@ -1,0 +1,155 @@
+"""Benchmark: the course's hand-written GAN step against Keras' compiled ``fit`` (a report, not a test).
+
+The course writes its GAN training step in full (notebook 07, promoted as
+``course_utils.models.train_step``) and compiles it with :func:`course_utils.backend.compiled`.
+keras.io writes the same game as a ``keras.Model`` whose ``train_step`` takes both gradients, run
+by ``fit``, which compiles it. This prints, for the configured backend, steps per second of
+
+- the course's step run eagerly (``models.train_step`` as it is),
+- the course's step compiled (``compiled(models.train_step)``), the way ``train_gan`` and the
+  notebooks run it, with its numbers kept as tensors and read once per epoch,
+- keras.io's formulation: ``fit`` over a ``keras.Model`` subclass with a ``train_step`` (TensorFlow
+  and PyTorch; on JAX ``fit`` needs a stateless ``train_step``, so this column is left out),
+
+on the same DCGAN (``build_dcgan_generator(32)``, ``build_dcgan_discriminator()``), batch 64, and
+the ratio compiled / keras.io. One backend per process (Keras picks it at import)::
+
+    KERAS_BACKEND=torch python -m course_utils.benchmark_steps --steps 200
+    make benchmark-steps            # every backend, one after the other
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def _networks(latent_dim, seed):
+    import keras
+
+    from course_utils import models
+
+    keras.utils.set_random_seed(seed)
+    return models.build_dcgan_generator(latent_dim), models.build_dcgan_discriminator()
+
+
+def _adam():
+    import keras
+
+    return keras.optimizers.Adam(2e-3, beta_1=0.5)
+
+
+def time_course_step(images, steps, batch_size, latent_dim, compile_step, warmup=5) -> float:
+    """Steps per second of ``models.train_step``, eager or compiled, numbers read once at the end."""
+    import keras
+    from keras import ops
+
+    from course_utils import models
+    from course_utils.backend import compiled
+
+    generator, discriminator = _networks(latent_dim, 0)
+    g_opt, d_opt = _adam(), _adam()
+    step = compiled(models.train_step) if compile_step else models.train_step
+    noise = keras.random.SeedGenerator(0)
+    batches = [ops.convert_to_tensor(images[i * batch_size:(i + 1) * batch_size])
+               for i in range(len(images) // batch_size)]
+    record, start = [], None
+    for i in range(warmup + steps):
+        if i == warmup:
+            ops.convert_to_numpy(ops.stack(record[-1]))  # finish the warm-up's work
+            start, record = time.perf_counter(), []
+        z = keras.random.normal((batch_size, latent_dim), seed=noise)
+        record.append(ops.stack(step(generator, discriminator, g_opt, d_opt,
+                                     batches[i % len(batches)], z)))
+    ops.convert_to_numpy(ops.stack(record))  # the once-per-epoch read
+    return steps / (time.perf_counter() - start)
+
+
+def _keras_io_gan_class():
+    import keras
+    from keras import ops
+
+    from course_utils import models
+    from course_utils.backend import value_and_grad
+
+    class GAN(keras.Model):
+        """keras.io's DCGAN formulation: both gradients in ``train_step``, run by ``fit``."""
+
+        def __init__(self, generator, discriminator, latent_dim):
+            super().__init__()
+            self.generator, self.discriminator, self.latent_dim = generator, discriminator, latent_dim
+            self.noise = keras.random.SeedGenerator(0)
+
+        def call(self, images):
+            return self.discriminator(images)
+
+        def compile(self, d_optimizer, g_optimizer):
+            super().compile()
+            self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+
+        def train_step(self, real):
+            z = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.noise)
+            fake = ops.stop_gradient(self.generator(z, training=True))
+            d_loss, grads = value_and_grad(
+                lambda: models.discriminator_loss(self.discriminator(real, training=True),
+                                                  self.discriminator(fake, training=True)),
+                self.discriminator.trainable_variables)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+            g_loss, grads = value_and_grad(
+                lambda: models.generator_loss(self.discriminator(self.generator(z, training=True),
+                                                                 training=True)),
+                self.generator.trainable_variables)
+            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+            return {"d_loss": d_loss, "g_loss": g_loss}
+
+    return GAN
+
+
+def time_keras_fit(images, steps, batch_size, latent_dim) -> float:
+    """Steps per second of keras.io's formulation under ``fit`` (second epoch: compiled, warm)."""
+    generator, discriminator = _networks(latent_dim, 0)
+    gan = _keras_io_gan_class()(generator, discriminator, latent_dim)
+    gan.compile(d_optimizer=_adam(), g_optimizer=_adam())
+    x = images[:steps * batch_size]
+    gan.fit(x[:5 * batch_size], batch_size=batch_size, epochs=1, verbose=0, shuffle=False)  # warm up
+    start = time.perf_counter()
+    gan.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
+    return steps / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=200, help="timed steps per measurement")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--latent-dim", type=int, default=32)
+    args = parser.parse_args(argv)
+    if args.steps < 1 or args.batch_size < 1 or args.latent_dim < 1:
+        parser.error("--steps, --batch-size and --latent-dim must be positive whole numbers")
+
+    from course_utils.backend import configured_backend
+    from course_utils.environment import setup
+
+    setup(verbose=False)
+    backend = configured_backend()
+    images = np.random.default_rng(0).uniform(size=(args.steps * args.batch_size, 28, 28, 1)).astype("float32")
+    eager = time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=False)
+    fast = time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=True)
+    fit = None if backend == "jax" else time_keras_fit(images, args.steps, args.batch_size, args.latent_dim)
+    print(f"\nDCGAN step, batch {args.batch_size}, {args.steps} timed steps, backend {backend}, "
+          f"{os.cpu_count()} CPUs (load {os.getloadavg()[0]:.1f}):")
+    print(f"  course step, eager         {eager:7.1f} steps/s")
+    print(f"  course step, compiled      {fast:7.1f} steps/s   ({fast / eager:.1f} x eager)")
+    if fit is None:
+        print("  keras.io fit + train_step     n/a (on JAX, fit needs a stateless train_step)")
+    else:
+        print(f"  keras.io fit + train_step  {fit:7.1f} steps/s")
+        print(f"  ratio compiled / keras.io  {fast / fit:7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
