@@ -99,15 +99,15 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "09": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 8, "batch_size": 128,
                "learning_rate": 2e-3, "latent_dim": 8, "held_out_digits": (2, 1), "n_noise": 200,
-               "n_rare": 200, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
+               "rare_share": 0.05, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                "alpha": 0.03, "classifier_epochs": 8, "classifier_learning_rate": 1e-3},
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128,
                    "learning_rate": 1e-3, "latent_dim": 8, "held_out_digits": (2, 1), "n_noise": 500,
-                   "n_rare": 200, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
+                   "rare_share": 0.05, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                    "alpha": 0.03, "classifier_epochs": 10, "classifier_learning_rate": 1e-3},
         "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
                 "learning_rate": 1e-3, "latent_dim": 8, "held_out_digits": (2, 1), "n_noise": 1000,
-                "n_rare": 200, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
+                "rare_share": 0.05, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                 "alpha": 0.03, "classifier_epochs": 15, "classifier_learning_rate": 1e-3},
     },
     # 07: the DCGAN on MNIST (n_train ... learning_rate); toy_epochs / ring_epochs count passes of

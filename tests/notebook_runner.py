@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
-
-# The notebooks brought to the standard of issues 11 and 12 so far: 2 to 4 exercises with hints
-# that give no code and self-checks that name the usual mistake (tests/mutations/nbNN.py), the
-# first exercise before any training, and every check of a stated kind, each learned gate
-# failing untrained (tests/test_gates.py). The other notebooks are still to be brought there; the
-# exercise, mutation and negative-control tests cover the notebooks listed here.
-# While a notebook is being brought there, COURSE_AT_STANDARD_EXTRA=05,06 adds it to these tests.
-AT_STANDARD = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "10") + tuple(
-    n for n in os.environ.get("COURSE_AT_STANDARD_EXTRA", "").split(",") if n)
 
 # Lines the tests print in pytest's terminal summary (conftest.pytest_terminal_summary).
 SUMMARY: dict[str, list[str]] = {}

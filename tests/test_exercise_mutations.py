@@ -19,11 +19,11 @@ import pytest
 
 from course_utils import exercises
 from course_utils.checks import CheckFailed
-from notebook_runner import AT_STANDARD, report, run_cell
+from notebook_runner import report, run_cell
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 MUTATION_DIR = Path(__file__).resolve().parent / "mutations"
-SOURCES = [p for p in exercises.source_notebooks(NOTEBOOK_DIR) if p.name[:2] in AT_STANDARD]
+SOURCES = exercises.source_notebooks(NOTEBOOK_DIR)
 IDS = [p.stem for p in SOURCES]
 SETUP_TAG = "exercise-setup"
 MIN_WRONG_ANSWERS = 2

@@ -14,13 +14,11 @@ from nbclient.exceptions import CellExecutionError
 
 from course_utils import exercises
 from course_utils.settings import NOTEBOOK_SETTINGS
-from notebook_runner import AT_STANDARD, report
+from notebook_runner import report
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 SOURCES = exercises.source_notebooks(NOTEBOOK_DIR)
 IDS = [p.stem for p in SOURCES]
-AT_STANDARD_SOURCES = [p for p in SOURCES if p.name[:2] in AT_STANDARD]
-AT_STANDARD_IDS = [p.stem for p in AT_STANDARD_SOURCES]
 
 
 def test_there_are_notebooks():
@@ -46,10 +44,7 @@ def test_notebook_follows_the_course_layout(path):
     assert "cu.setup(" in code[0], "the first code cell is the course setup"
     assert any(f'cu.notebook_settings("{number}")' in c for c in code[:4]), "a settings cell near the top"
     assert number in NOTEBOOK_SETTINGS
-    if number in AT_STANDARD:
-        assert 2 <= exercises.count_exercises(nb) <= 4, "2 to 4 exercises per notebook"
-    else:
-        assert exercises.count_exercises(nb) >= 1
+    assert 2 <= exercises.count_exercises(nb) <= 4, "2 to 4 exercises per notebook"
     assert any("Outcome checks" in c.source for c in nb.cells if c.cell_type == "markdown")
     assert re.search(r"cu\.check", code[-1]) or re.search(r"cu\.check", code[-2]), \
         "the notebook ends with outcome checks"
@@ -58,7 +53,7 @@ def test_notebook_follows_the_course_layout(path):
     assert "/work/" not in json.dumps(nb) and "/home/" not in json.dumps(nb), "no absolute paths"
 
 
-@pytest.mark.parametrize("path", AT_STANDARD_SOURCES, ids=AT_STANDARD_IDS)
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
 def test_hints_nudge_and_never_give_code(path):
     nb = nbformat.read(path, as_version=4)
     leaks = [(r.number, r.hint, exercises.hint_gives_code(r.hint, r.solution))
@@ -67,7 +62,7 @@ def test_hints_nudge_and_never_give_code(path):
     assert not leaks, "hints name the idea or a function to look up, never code:\n" + "\n".join(leaks)
 
 
-@pytest.mark.parametrize("path", AT_STANDARD_SOURCES, ids=AT_STANDARD_IDS)
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
 def test_first_exercise_comes_before_the_first_training(path):
     nb = nbformat.read(path, as_version=4)
     first = exercises.first_exercise_cell(nb)
