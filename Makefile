@@ -1,7 +1,8 @@
 # The course's commands. Run from the repository root:
 #   make course      set up (first time) and open the course in JupyterLab
 #   make test        set up (first time) and run every test, offline, on each backend
-# Others: make student, make benchmark [TIER=ci], make test-gpu, make clean.
+# Others: make student, make benchmark [TIER=ci], make benchmark-steps, make warm TIER=laptop, make slides [TIER=ci],
+#         make site [TIER=ci] (both take NOTEBOOKS=... for a subset), make test-gpu, make clean.
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -13,7 +14,18 @@ NOTEBOOKS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 JAX_TESTS = tests/test_gradients.py tests/test_backend.py
 PYTEST    = $(BIN)/python -m pytest -p no:cacheprovider --timeout=1800
 
-.PHONY: course test test-gpu student benchmark clean
+# make slides / make site: notebooks executed once under TIER, kept in build/executed/TIER and
+# reused by both until the source changes; reveal.js from npm (pinned), into build/vendor.
+BUILD     ?= build
+EXECUTED   = $(patsubst notebooks/%,$(BUILD)/executed/$(TIER)/%,$(NOTEBOOKS))
+REVEAL_JS ?= 5.2.1
+REVEAL    := $(BUILD)/vendor/node_modules/reveal.js
+# Jupyter refuses to run as root (a container) without --allow-root; LAB_ARGS adds options
+# (the browser tests start it with --no-browser, a free port and no token).
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS  ?=
+
+.PHONY: course test test-gpu student benchmark benchmark-steps warm slides site clean
 
 # A virtual environment with the course installed; rebuilt when the requirements change.
 $(VENV)/.course: requirements.txt pyproject.toml
@@ -28,11 +40,14 @@ $(VENV)/.test: $(VENV)/.course requirements-test.txt
 	touch $@
 
 course: $(VENV)/.course
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) notebooks
 
 # Unit tests, then every notebook with nbmake under the CI tier, once per backend, with the
 # network cut (tools/offline) so nothing can download; then the backend-specific tests on JAX.
+# The browser tests (tests/test_browser.py) run on tensorflow only; reveal.js for their deck is
+# installed first, while the network is up.
 test: $(VENV)/.test
+	@$(MAKE) -s $(REVEAL)/dist/reveal.js || echo "== no reveal.js (npm missing?): the deck's browser test skips"
 	@for backend in $(BACKENDS); do \
 	  echo "== tests on the $$backend backend, tier ci, network cut"; \
 	  KERAS_BACKEND=$$backend COURSE_TIER=ci COURSE_CACHE_DIR=$(CURDIR)/.cache/test tools/offline \
@@ -58,5 +73,33 @@ student: $(VENV)/.course
 benchmark: $(VENV)/.course
 	$(BIN)/python -m course_utils.benchmark --tier $(TIER) $(NOTEBOOKS)
 
+# The GAN training step's speed on each backend: eager, compiled (cu.backend.compiled), and
+# keras.io's fit + train_step formulation of the same DCGAN (a report, not a test).
+benchmark-steps: $(VENV)/.test
+	@for backend in tensorflow torch jax; do \
+	  KERAS_BACKEND=$$backend $(BIN)/python -m course_utils.benchmark_steps || exit 1; \
+	done
+
+# Before a lecture: run every notebook under TIER to fill the trained-weights cache (the default
+# one, that make course uses), then run them all again and print how long a live run takes now.
+warm: $(VENV)/.course
+	$(BIN)/python -m course_utils.benchmark --tier $(TIER) --passes 2 $(NOTEBOOKS)
+
+$(BUILD)/executed/$(TIER)/%.ipynb: notebooks/%.ipynb | $(VENV)/.course
+	$(BIN)/python -m course_utils.publish execute --tier $(TIER) $< $@
+
+$(REVEAL)/dist/reveal.js:
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install reveal.js"; exit 1; }
+	npm install --prefix $(BUILD)/vendor --no-save --no-package-lock --no-audit --no-fund \
+	  --loglevel=error reveal.js@$(REVEAL_JS)
+
+# One reveal.js deck per notebook in build/slides/, offline (reveal.js and MathJax served locally).
+slides: $(EXECUTED) $(REVEAL)/dist/reveal.js
+	$(BIN)/python -m course_utils.publish slides --out $(BUILD)/slides --reveal $(REVEAL) $(EXECUTED)
+
+# A static site in build/site/: index from the README's table, each notebook executed, student copies.
+site: $(EXECUTED)
+	$(BIN)/python -m course_utils.publish site --out $(BUILD)/site $(EXECUTED)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(BUILD)

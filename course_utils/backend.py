@@ -325,7 +325,8 @@ def compiled(step, jit_compile: bool = False):
       optimizers), the second records which variables the step reads and assigns; from the third
       on, the step runs as one compiled function of those variables' values, and their new values
       are written back after each call.
-    - PyTorch: the step as it is (eager PyTorch is already fast for these small models).
+    - PyTorch: the step as it is, eagerly, with PyTorch's recording for gradients off outside
+      ``value_and_grad`` (``torch.no_grad``).
 
     Arguments that are arrays become the compiled function's inputs; the others (models,
     optimizers, numbers) are fixed per compiled version, one version per distinct set of them.
@@ -341,7 +342,21 @@ def compiled(step, jit_compile: bool = False):
         return _compiled_tensorflow(step, jit_compile)
     if name == "jax":
         return _compiled_jax(step)
-    return step
+    return _compiled_torch(step)
+
+
+def _compiled_torch(step):
+    import torch
+
+    # Eager PyTorch records every operation on weights that need gradients, for a backward pass
+    # that only value_and_grad asks for (it turns recording back on for its loss). Outside it
+    # (generating the fakes, measuring D's accuracy) nothing needs recording.
+    @functools.wraps(step)
+    def run(*args, **kwargs):
+        with torch.no_grad():
+            return step(*args, **kwargs)
+
+    return run
 
 
 def _is_array(value) -> bool:

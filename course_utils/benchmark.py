@@ -4,6 +4,8 @@ A report, not a test::
 
     python -m course_utils.benchmark --tier ci                  # every source notebook
     python -m course_utils.benchmark --tier laptop notebooks/01_generative_models.ipynb
+    python -m course_utils.benchmark --tier laptop --passes 2   # make warm: fill the cache, then
+                                                                # time a live run with it warm
 
 Wall time counts from kernel start to the last cell; peak memory is the largest resident set
 of the kernel (and anything it started), sampled every 50 ms.
@@ -100,18 +102,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to run (default: every notebooks/NN_*.ipynb)")
     parser.add_argument("--tier", default="ci", choices=TIERS)
+    parser.add_argument("--passes", type=int, default=1,
+                        help="run the collection this many times; with 2 (make warm), the first "
+                             "fills the trained-weights cache and the second times a live run")
     args = parser.parse_args(argv)
+    if args.passes < 1:
+        parser.error(f"--passes={args.passes}: expected 1 or more")
     paths = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         parser.error("no notebooks found: give paths, or run from the repository root")
     print(f"tier {args.tier}, backend {configured_backend()}, {os.cpu_count()} CPU cores")
-    print(f"{'notebook':<40} {'wall s':>8} {'peak MiB':>9}  status")
-    failures = 0
-    for path in paths:
-        result = run_notebook(path, args.tier)
-        failures += bool(result.error)
-        print(f"{result.notebook:<40} {result.seconds:>8.1f} {result.peak_mib:>9.0f}  "
-              f"{'FAILED: ' + result.error if result.error else 'ok'}", flush=True)
+    failures, passes = 0, []
+    for number in range(1, args.passes + 1):
+        if args.passes > 1:
+            what = ("fills the trained-weights cache" if number == 1
+                    else "with the cache warm: what a live run takes")
+            print(f"== pass {number} of {args.passes} ({what})")
+        print(f"{'notebook':<40} {'wall s':>8} {'peak MiB':>9}  status")
+        results = []
+        for path in paths:
+            result = run_notebook(path, args.tier)
+            results.append(result)
+            failures += bool(result.error)
+            print(f"{result.notebook:<40} {result.seconds:>8.1f} {result.peak_mib:>9.0f}  "
+                  f"{'FAILED: ' + result.error if result.error else 'ok'}", flush=True)
+        if args.passes > 1:
+            print(f"{'total':<40} {sum(r.seconds for r in results):>8.1f}")
+        passes.append(results)
+    if args.passes > 1:
+        first, last = passes[0], passes[-1]
+        print(f"== a live run under tier {args.tier} with the cache warm (pass {args.passes}) "
+              f"vs the first pass, wall seconds")
+        for cold, warm in zip(first, last):
+            print(f"{warm.notebook:<40} {warm.seconds:>8.1f}  (first pass {cold.seconds:.1f})")
+        print(f"{'all notebooks':<40} {sum(r.seconds for r in last):>8.1f}  "
+              f"(first pass {sum(r.seconds for r in first):.1f})")
     return 1 if failures else 0
 
 

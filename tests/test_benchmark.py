@@ -211,3 +211,24 @@ def test_main_rejects_an_unknown_tier(capsys):
         main(["--tier", "fast", "x.ipynb"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'fast'" in capsys.readouterr().err
+
+
+def test_main_with_two_passes_times_the_warm_run(tmp_path, fake_client, capsys, monkeypatch):
+    """make warm: the first pass fills the cache, the second is the live run it reports."""
+    first = _write_notebook(tmp_path / "01_a.ipynb", "x = 1")
+    second = _write_notebook(tmp_path / "02_b.ipynb", "x = 2")
+    seconds = iter([30.0, 40.0, 3.0, 4.0])  # cold, cold, warm, warm
+    monkeypatch.setattr(benchmark, "run_notebook",
+                        lambda path, tier, timeout=1800: Result(Path(path).name, next(seconds), 1.0))
+    assert main(["--tier", "laptop", "--passes", "2", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "== pass 1 of 2 (fills the trained-weights cache)" in out
+    assert "== pass 2 of 2 (with the cache warm: what a live run takes)" in out
+    summary = out.split("with the cache warm (pass 2)")[1].splitlines()
+    assert summary[1].split() == ["01_a.ipynb", "3.0", "(first", "pass", "30.0)"]
+    assert summary[-1].split()[:3] == ["all", "notebooks", "7.0"]
+
+
+def test_main_rejects_zero_passes(tmp_path, fake_client):
+    with pytest.raises(SystemExit):
+        main(["--passes", "0", str(_write_notebook(tmp_path / "01_a.ipynb", "x = 1"))])
