@@ -2,9 +2,12 @@
 
 Notebook 05 writes ``kl_divergence``, ``Sampling`` and ``VAE`` in full; notebook 07 writes the
 DCGAN (``build_dcgan_generator``, ``build_dcgan_discriminator``) and its training loop
-(``discriminator_loss``, ``generator_loss``, ``train_step``, ``train_gan``). Later notebooks import
-these copies so they can focus on what is new (beta-VAEs in 06, outlier scores in 09, VAEs vs
-GANs in 10). Read the notebooks for the ideas; this file holds the same code, unchanged in meaning.
+(``discriminator_loss``, ``generator_loss``, ``train_step``, ``train_gan``); notebook 10 writes the
+diffusion model (the schedule, ``forward_sample``, ``epsilon_loss``, ``ddim_step``, the samplers,
+``SinusoidalEmbedding``, ``build_unet``, ``train_denoiser``). Later notebooks import these copies so
+they can focus on what is new (beta-VAEs in 06, outlier scores in 09, VAEs, GANs and diffusion
+side by side in 11). Read the notebooks for the ideas; this file holds the same code, unchanged in
+meaning (tests/test_promoted.py runs both and compares).
 """
 
 from __future__ import annotations
@@ -237,3 +240,171 @@ def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, 
 def _check_positive_int(value, argument: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{argument}={value!r}: expected a positive whole number")
+
+
+# ---------------------------------------------------------------------------------------------
+# Diffusion (notebook 10): the schedule, the forward sample, the epsilon-prediction loss, the
+# samplers, the time embedding, the U-Net and the training loop. Notebook 11 uses them to train
+# notebook 10's U-Net when the trained-weights cache does not have it.
+
+def cosine_alpha_bar(T, s=0.008):
+    """alpha_bar[t] for t = 0..T of the cosine schedule; each beta_t is capped at 0.999. (Notebook 10.)"""
+    f = np.cos((np.arange(T + 1) / T + s) / (1 + s) * np.pi / 2) ** 2
+    betas = np.clip(1 - f[1:] / f[:-1], 0, 0.999)
+    return np.concatenate([[1.0], np.cumprod(1 - betas)])
+
+
+T = 1000  # diffusion steps (notebook 10)
+alpha_bar = cosine_alpha_bar(T)
+alpha_bar_tensor = ops.convert_to_tensor(alpha_bar.astype("float32"))
+NULL_LABEL = 10  # "no label": digits are 0-9
+
+
+def forward_sample(x0, t, eps):
+    """x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps, for a batch: t holds one time per
+    example. (Notebook 10, exercise 1.)"""
+    x0, eps = ops.convert_to_tensor(x0), ops.convert_to_tensor(eps)
+    a = ops.reshape(ops.take(alpha_bar_tensor, t), (-1,) + (1,) * (len(x0.shape) - 1))
+    return ops.sqrt(a) * x0 + ops.sqrt(1 - a) * eps
+
+
+def epsilon_loss(predict, x0, t, eps):
+    """L_simple for a batch: the mean squared error between eps and predict(x_t, t). (Notebook 10,
+    exercise 2.)"""
+    x_t = forward_sample(x0, t, eps)
+    return ops.mean(ops.square(predict(x_t, t) - eps))
+
+
+def ddim_step(x_t, eps_pred, alpha_bar_t, alpha_bar_next):
+    """One deterministic DDIM step from time t back to an earlier time t'. (Notebook 10, exercise 3.)"""
+    x0_pred = (x_t - np.sqrt(1 - alpha_bar_t) * eps_pred) / np.sqrt(alpha_bar_t)
+    return np.sqrt(alpha_bar_next) * x0_pred + np.sqrt(1 - alpha_bar_next) * eps_pred
+
+
+def clipped_noise(x_t, eps_pred, alpha_bar_t, clip):
+    """The noise guess that makes the guess of x_0 fall in the range clip = (low, high); clip=None:
+    unchanged. (Notebook 10.)"""
+    if clip is None:
+        return eps_pred
+    x0_pred = np.clip((x_t - np.sqrt(1 - alpha_bar_t) * eps_pred) / np.sqrt(alpha_bar_t), *clip)
+    return (x_t - np.sqrt(alpha_bar_t) * x0_pred) / np.sqrt(1 - alpha_bar_t)
+
+
+def ddim_sample(predict, shape, n_steps, seed, clip=None):
+    """x_0 from x_T ~ N(0, I) in n_steps DDIM steps over evenly spaced times T, ..., 0; clip: a
+    (low, high) range for the guess of x_0 (images: their pixel range). (Notebook 10.)"""
+    if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral) or not 1 <= n_steps <= T:
+        raise ValueError(f"n_steps={n_steps!r}: expected a whole number from 1 to {T}")
+    x = np.random.default_rng(seed).standard_normal(shape).astype("float32")
+    times = np.linspace(T, 0, n_steps + 1).round().astype(int)
+    for t, t_next in zip(times[:-1], times[1:]):
+        eps_pred = clipped_noise(x, predict(x, np.full(len(x), t)), alpha_bar[t], clip)
+        x = ddim_step(x, eps_pred, alpha_bar[t], alpha_bar[t_next]).astype("float32")
+    return x
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class SinusoidalEmbedding(keras.layers.Layer):
+    """A time t/T in [0, 1] -> [sin(1000 t w_k), cos(1000 t w_k)] for frequencies w_k from 1 to
+    1/10000. (Notebook 10.)"""
+
+    def __init__(self, dim, **kwargs):
+        super().__init__(**kwargs)
+        self.dim = dim
+
+    def call(self, time):
+        half = self.dim // 2
+        frequencies = ops.exp(-np.log(10_000.0) * ops.arange(half, dtype="float32") / half)
+        angles = 1000.0 * ops.cast(time, "float32") * frequencies[None, :]
+        return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim}
+
+
+def unet_block(h, embedding, width):
+    """Two 3x3 convolutions with the embedding added in between, and a residual connection. (Notebook 10.)"""
+    out = keras.layers.Conv2D(width, 3, padding="same", activation="swish")(h)
+    out = keras.layers.Add()([out, keras.layers.Reshape((1, 1, width))(keras.layers.Dense(width)(embedding))])
+    out = keras.layers.Conv2D(width, 3, padding="same", activation="swish")(out)
+    skip = h if h.shape[-1] == width else keras.layers.Conv2D(width, 1)(h)
+    return keras.layers.Add()([out, skip])
+
+
+def build_unet(widths=(16, 32, 32), embedding_dim=128):
+    """A U-Net of (x_t: 28x28x1 image, time in [0, 1], label 0-10) -> a 28x28x1 image (noise guess
+    or velocity). (Notebook 10.)"""
+    widths = tuple(widths)
+    if len(widths) != 3 or not all(isinstance(w, numbers.Integral) and w > 0 for w in widths):
+        raise ValueError(f"widths={widths!r}: expected three positive whole numbers (channels at 28, 14, 7 pixels)")
+    _check_positive_int(embedding_dim, "embedding_dim")
+    image, time_in = keras.Input((28, 28, 1), name="x_t"), keras.Input((1,), name="time")
+    label = keras.Input((1,), dtype="int32", name="label")
+    embedding = keras.layers.Dense(embedding_dim, activation="swish")(SinusoidalEmbedding(embedding_dim)(time_in))
+    embedding = keras.layers.Add()([embedding, keras.layers.Flatten()(keras.layers.Embedding(11, embedding_dim)(label))])
+    h = keras.layers.Conv2D(widths[0], 3, padding="same")(image)
+    level_28 = unet_block(h, embedding, widths[0])
+    level_14 = unet_block(keras.layers.AveragePooling2D(2)(level_28), embedding, widths[1])
+    level_7 = unet_block(keras.layers.AveragePooling2D(2)(level_14), embedding, widths[2])
+    up = unet_block(keras.layers.Concatenate()([keras.layers.UpSampling2D(2)(level_7), level_14]), embedding, widths[1])
+    up = unet_block(keras.layers.Concatenate()([keras.layers.UpSampling2D(2)(up), level_28]), embedding, widths[0])
+    return keras.Model([image, time_in, label], keras.layers.Conv2D(1, 3, padding="same")(up), name="unet")
+
+
+def train_denoiser(model, loss, data, steps, batch_size, learning_rate, draw_times, seed, labels=None,
+                   label_dropout=0.0):
+    """steps Adam steps on loss(model, x0, t, eps, labels) over random batches of data; the weights
+    end as their moving average. Returns the loss of every step (empty for steps = 0). (Notebook 10.)"""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model: expected a Keras model, got {type(model).__name__}")
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"steps={steps!r}: expected a whole number >= 0 (0: no training)")
+    _check_positive_int(batch_size, "batch_size")
+    data = np.asarray(data, dtype=np.float32)
+    if labels is not None and len(labels) != len(data):
+        raise ValueError(f"labels: expected one label per example ({len(data)}), got {len(labels)}")
+    from course_utils.backend import compiled, value_and_grad
+
+    optimizer = keras.optimizers.Adam(learning_rate, use_ema=True, ema_momentum=0.99)
+
+    def train_step(model, optimizer, x0, t, eps, labels):
+        value, grads = value_and_grad(lambda: loss(model, x0, t, eps, labels), model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return value
+
+    step = compiled(train_step)
+    rng, record = np.random.default_rng(seed), []
+    for _ in range(steps):
+        batch = rng.integers(0, len(data), batch_size)
+        x0 = data[batch]
+        y = None
+        if labels is not None:
+            dropped = rng.uniform(size=batch_size) < label_dropout
+            y = ops.convert_to_tensor(np.where(dropped, NULL_LABEL, labels[batch])[:, None].astype("int32"))
+        record.append(step(model, optimizer, ops.convert_to_tensor(x0), ops.convert_to_tensor(draw_times(rng, batch_size)),
+                           ops.convert_to_tensor(rng.standard_normal(x0.shape).astype("float32")), y))
+    if record:
+        optimizer.finalize_variable_values(model.trainable_variables)  # the moving average into the model
+    return ops.convert_to_numpy(ops.stack(record)).tolist() if record else []
+
+
+def diffusion_times(rng, n):
+    """Times t uniform on 1..T, for train_denoiser. (Notebook 10.)"""
+    return rng.integers(1, T + 1, n).astype("int32")
+
+
+def time_input(t):
+    """The network's time input: t / T as a column. (Notebook 10.)"""
+    return ops.cast(ops.reshape(t, (-1, 1)), "float32") / T
+
+
+def diffusion_loss(model, x0, t, eps, labels):
+    """Notebook 10's loss of the digit U-Net: epsilon_loss with the model called on (x_t, t/T, labels)."""
+    return epsilon_loss(lambda x_t, t: model([x_t, time_input(t), labels], training=True), x0, t, eps)
+
+
+def unet_predict(model, labels):
+    """predict(x, t) for the samplers: the U-Net's output for a batch, every example with the given
+    labels. (Notebook 10.)"""
+    return lambda x, t: model.predict_on_batch([x, ops.convert_to_numpy(time_input(t)),
+                                                np.asarray(labels, "int32").reshape(-1, 1)])

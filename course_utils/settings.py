@@ -24,6 +24,10 @@ TIER_ENV_VAR = "COURSE_TIER"
 # its initial weights (tests/test_gates.py runs every notebook so and expects every learned gate
 # to fail).
 UNTRAINED_ENV_VAR = "COURSE_UNTRAINED"
+# The dry run of a tier's code path (make test-gpu-dry): with COURSE_DRY_RUN=1 every training
+# count is 1 (one epoch, one step per loop) and every data size ("n_*") is at most the ci tier's,
+# while everything else (batch sizes, learning rates, seeds, latent sizes) keeps the tier's value.
+DRY_RUN_ENV_VAR = "COURSE_DRY_RUN"
 
 TIER_DESCRIPTIONS = {
     "ci": "minimal work: the whole course executes in minutes on 2 CPU cores",
@@ -51,17 +55,17 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
                    "learning_rate": 2e-3, "linear_epochs": 40, "linear_batch_size": 256,
                    "linear_learning_rate": 1e-2, "latent_dims": (2, 5, 32), "n_labelled": 100},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 50, "batch_size": 256,
-                "learning_rate": 1e-3, "linear_epochs": 100, "linear_batch_size": 512,
-                "linear_learning_rate": 5e-3, "latent_dims": (2, 5, 32), "n_labelled": 100},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 512,
+                "learning_rate": 2e-3, "linear_epochs": 50, "linear_batch_size": 1024,
+                "linear_learning_rate": 1e-2, "latent_dims": (2, 5, 32), "n_labelled": 100},
     },
     "03": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 8, "batch_size": 64,
                "learning_rate": 3e-3, "latent_dim": 16},
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 64,
                    "learning_rate": 2e-3, "latent_dim": 16},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
-                "learning_rate": 1e-3, "latent_dim": 16},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 256,
+                "learning_rate": 1.5e-3, "latent_dim": 16},
     },
     "04": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 12, "batch_size": 128,
@@ -70,8 +74,8 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 15, "batch_size": 128,
                    "learning_rate": 2e-3, "latent_dim": 128, "train_sigma": 0.5,
                    "tradeoff_sigmas": (0.1, 1.0)},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 256,
-                "learning_rate": 1e-3, "latent_dim": 128, "train_sigma": 0.5,
+        "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 512,
+                "learning_rate": 2e-3, "latent_dim": 128, "train_sigma": 0.5,
                 "tradeoff_sigmas": (0.1, 1.0)},
     },
     "05": {
@@ -81,8 +85,8 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
                    "learning_rate": 1e-3, "latent_dim": 2, "generator_latent_dim": 8,
                    "n_checked": 50, "n_prior_samples": 500},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
-                "learning_rate": 1e-3, "latent_dim": 2, "generator_latent_dim": 8,
+        "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 256,
+                "learning_rate": 1.5e-3, "latent_dim": 2, "generator_latent_dim": 8,
                 "n_checked": 100, "n_prior_samples": 1000},
     },
     "06": {
@@ -92,9 +96,9 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 20, "batch_size": 128,
                    "learning_rate": 1e-3, "latent_dim": 2, "n_shapes": 5000, "shape_epochs": 15,
                    "shape_latent_dim": 4, "beta": 6.0, "seeds": (0, 1, 2, 3, 4)},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
-                "learning_rate": 1e-3, "latent_dim": 2, "n_shapes": 20000, "shape_epochs": 40,
-                "shape_latent_dim": 4, "beta": 6.0, "seeds": tuple(range(10))},
+        "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 256,
+                "learning_rate": 1.5e-3, "latent_dim": 2, "n_shapes": 20000, "shape_epochs": 20,
+                "shape_latent_dim": 4, "beta": 6.0, "seeds": (0, 1, 2, 3, 4)},
     },
     "09": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 8, "batch_size": 128,
@@ -105,8 +109,8 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                    "learning_rate": 1e-3, "latent_dim": 8, "held_out_digits": (2, 1), "n_noise": 500,
                    "rare_share": 0.05, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                    "alpha": 0.03, "classifier_epochs": 10, "classifier_learning_rate": 1e-3},
-        "gpu": {"n_train": None, "n_test": None, "epochs": 30, "batch_size": 128,
-                "learning_rate": 1e-3, "latent_dim": 8, "held_out_digits": (2, 1), "n_noise": 1000,
+        "gpu": {"n_train": None, "n_test": None, "epochs": 20, "batch_size": 256,
+                "learning_rate": 1.5e-3, "latent_dim": 8, "held_out_digits": (2, 1), "n_noise": 1000,
                 "rare_share": 0.05, "flag_fraction": 0.05, "flagged_share": 0.3, "n_bins": 10,
                 "alpha": 0.03, "classifier_epochs": 15, "classifier_learning_rate": 1e-3},
     },
@@ -139,15 +143,39 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                 "learning_rate": 5e-4, "generator_learning_rate": 1.5e-3, "cgan_steps": 6000,
                 "n_samples": 200, "cycle_steps": 2000, "cycle_batch_size": 64,
                 "cycle_learning_rate": 1e-3, "cycle_weight": 10.0,
-                "grow_steps": (1500, 1500, 1500), "grow_batch_size": 64, "grow_learning_rate": 1e-3},
+                "grow_steps": (1000, 1000, 1000), "grow_batch_size": 64, "grow_learning_rate": 1e-3},
     },
-    # 10 compares the models of 05 and 07 under their own notebooks' settings; its own are how
-    # many samples are scored, the share of them a digit needs to count as covered, and how many
-    # test digits the GAN's code is searched for, in how many steps.
+    # 10: diffusion and flow matching. toy_* train the 2-D toy's networks; diffusion_steps and
+    # flow_steps train the two U-Nets (widths unet_widths) on digits; n_samples digits are scored
+    # after sampling with each number of steps in step_counts; n_guided digits per guidance scale.
     "10": {
-        "ci": {"n_samples": 1000, "min_share": 0.03, "n_inverted": 50, "inversion_steps": 150},
-        "laptop": {"n_samples": 2000, "min_share": 0.03, "n_inverted": 100, "inversion_steps": 300},
-        "gpu": {"n_samples": 10000, "min_share": 0.03, "n_inverted": 500, "inversion_steps": 1000},
+        "ci": {"n_train": 4000, "n_test": 1000, "batch_size": 32, "learning_rate": 2e-3,
+               "toy_steps": 1500, "toy_batch_size": 256, "toy_learning_rate": 2e-3,
+               "unet_widths": (16, 32, 32), "diffusion_steps": 300, "flow_steps": 300,
+               "n_samples": 300, "step_counts": (4, 10, 20), "min_share": 0.03,
+               "guidance_scales": (0.0, 1.0, 3.0), "n_guided": 100},
+        "laptop": {"n_train": 20000, "n_test": 2000, "batch_size": 64, "learning_rate": 2e-3,
+                   "toy_steps": 3000, "toy_batch_size": 256, "toy_learning_rate": 2e-3,
+                   "unet_widths": (16, 32, 32), "diffusion_steps": 1200, "flow_steps": 1200,
+                   "n_samples": 1000, "step_counts": (5, 10, 25), "min_share": 0.03,
+                   "guidance_scales": (0.0, 1.0, 3.0), "n_guided": 200},
+        "gpu": {"n_train": None, "n_test": None, "batch_size": 256, "learning_rate": 1e-3,
+                "toy_steps": 5000, "toy_batch_size": 512, "toy_learning_rate": 2e-3,
+                "unet_widths": (32, 64, 64), "diffusion_steps": 5000, "flow_steps": 5000,
+                "n_samples": 5000, "step_counts": (5, 10, 25, 50), "min_share": 0.03,
+                "guidance_scales": (0.0, 1.0, 2.0, 4.0), "n_guided": 1000},
+    },
+    # 11 compares the models of 05, 07 and 10 under their own notebooks' settings; its own are how
+    # many samples are scored, the share of them a digit needs to count as covered, how many
+    # test digits the GAN's code is searched for, in how many steps, and how many DDIM steps make
+    # a diffusion sample.
+    "11": {
+        "ci": {"n_samples": 1000, "min_share": 0.03, "n_inverted": 50, "inversion_steps": 150,
+               "ddim_step_count": 20},
+        "laptop": {"n_samples": 2000, "min_share": 0.03, "n_inverted": 100, "inversion_steps": 300,
+                   "ddim_step_count": 25},
+        "gpu": {"n_samples": 10000, "min_share": 0.03, "n_inverted": 500, "inversion_steps": 1000,
+                "ddim_step_count": 50},
     },
 }
 
@@ -164,6 +192,24 @@ def untrained() -> bool:
 
 def _zeroed(value):
     return tuple(0 for _ in value) if isinstance(value, (tuple, list)) else 0
+
+
+def dry_run() -> bool:
+    """Whether the dry run is on (``$COURSE_DRY_RUN`` set to 1)."""
+    return os.environ.get(DRY_RUN_ENV_VAR, "").strip() in ("1", "true", "yes")
+
+
+def _dry(notebook: str, values: dict) -> dict:
+    """``values`` with every training count at 1 and every data size at most the ci tier's."""
+    ci = NOTEBOOK_SETTINGS[notebook]["ci"]
+    dry = {}
+    for key, value in values.items():
+        if is_training_count(key):
+            value = tuple(1 for _ in value) if isinstance(value, (tuple, list)) else 1
+        elif key.startswith("n_") and isinstance(ci.get(key), int):
+            value = ci[key] if value is None else min(value, ci[key])
+        dry[key] = value
+    return dry
 
 
 def validate_tier(tier: str, argument: str = "tier") -> str:
@@ -236,7 +282,8 @@ def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) 
 
     Keyword ``overrides`` replace single values, for an instructor who wants, say, more epochs
     live; an override of a setting the notebook does not have is an error. Under the negative
-    control (``$COURSE_UNTRAINED=1``) every training count is 0, overrides included.
+    control (``$COURSE_UNTRAINED=1``) every training count is 0, overrides included; under the dry
+    run (``$COURSE_DRY_RUN=1``) every training count is 1 and data sizes are the ci tier's at most.
     """
     if not isinstance(notebook, str) or notebook not in NOTEBOOK_SETTINGS:
         raise KeyError(
@@ -252,6 +299,8 @@ def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) 
             f"it has {', '.join(sorted(values))}"
         )
     values.update(overrides)
+    if dry_run():
+        values = _dry(notebook, values)
     if untrained():
         values = {k: _zeroed(v) if is_training_count(k) else v for k, v in values.items()}
     return Settings(notebook, tier, values)

@@ -169,3 +169,57 @@ def test_train_gan_rejects_bad_arguments(kwargs, error, match):
 def test_build_dcgan_generator_rejects_a_bad_latent_dim():
     with pytest.raises(ValueError, match="latent_dim=0"):
         build_dcgan_generator(0)
+
+
+from course_utils import models  # noqa: E402
+
+
+def test_forward_sample_has_the_closed_form_moments():
+    rng = np.random.default_rng(0)
+    x0 = np.full((50_000, 1), 2.0, "float32")
+    t = np.full(50_000, 300)
+    x_t = ops.convert_to_numpy(models.forward_sample(x0, t, rng.standard_normal(x0.shape).astype("float32")))
+    a = models.alpha_bar[300]
+    assert abs(x_t.mean() - 2 * np.sqrt(a)) < 0.02 and abs(x_t.std() - np.sqrt(1 - a)) < 0.02
+    assert models.alpha_bar[0] == 1.0 and 0 < models.alpha_bar[-1] < 1e-6
+    assert np.all(np.diff(models.alpha_bar) < 0)
+
+
+def test_ddim_with_the_exact_noise_of_one_point_recovers_it():
+    # Data that are a single point x0 = 0.7: the best noise guess is (x - sqrt(a) x0) / sqrt(1 - a).
+    exact = lambda x, t: (x - np.sqrt(models.alpha_bar[t])[:, None] * 0.7) / np.sqrt(1 - models.alpha_bar[t])[:, None]  # noqa: E731
+    samples = models.ddim_sample(exact, (100, 1), 5, seed=0)
+    np.testing.assert_allclose(samples, 0.7, atol=1e-4)
+
+
+def test_unet_trains_and_with_no_steps_keeps_its_weights_and_returns_an_empty_record():
+    keras.utils.set_random_seed(0)
+    unet = models.build_unet((4, 8, 8), embedding_dim=16)
+    data = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
+    before = unet.get_weights()
+    assert models.train_denoiser(unet, models.diffusion_loss, data, 0, 8, 1e-3, models.diffusion_times, seed=0,
+                                 labels=np.arange(16) % 10) == []
+    assert all(np.array_equal(a, b) for a, b in zip(before, unet.get_weights()))
+    record = models.train_denoiser(unet, models.diffusion_loss, data, 3, 8, 1e-3, models.diffusion_times, seed=0,
+                                   labels=np.arange(16) % 10, label_dropout=0.2)
+    assert len(record) == 3 and all(np.isfinite(record))
+    assert any(not np.array_equal(a, b) for a, b in zip(before, unet.get_weights()))
+    images = models.ddim_sample(models.unet_predict(unet, np.full(4, models.NULL_LABEL)), (4, 28, 28, 1), 2, seed=1,
+                                clip=(-1, 1))
+    assert images.shape == (4, 28, 28, 1) and np.isfinite(images).all()
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: models.build_unet((16, 32)), "widths="),
+    (lambda: models.build_unet((16, 0, 32)), "widths="),
+    (lambda: models.build_unet(embedding_dim=0), "embedding_dim="),
+    (lambda: models.ddim_sample(lambda x, t: x, (2, 1), 0, seed=0), "n_steps="),
+    (lambda: models.ddim_sample(lambda x, t: x, (2, 1), 1001, seed=0), "n_steps="),
+    (lambda: models.train_denoiser(models.build_unet((4, 8, 8), 16), models.diffusion_loss, np.zeros((4, 28, 28, 1)),
+                                   -1, 2, 1e-3, models.diffusion_times, seed=0), "steps="),
+    (lambda: models.train_denoiser(models.build_unet((4, 8, 8), 16), models.diffusion_loss, np.zeros((4, 28, 28, 1)),
+                                   1, 2, 1e-3, models.diffusion_times, seed=0, labels=[1, 2]), "labels:"),
+])
+def test_diffusion_code_rejects_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -138,3 +138,55 @@ def test_notebook_04s_psnr_is_the_promoted_one(monkeypatch):
     clean = rng.uniform(size=(5, 28, 28, 1))
     noisy = clean + rng.normal(0.0, 0.2, clean.shape)
     np.testing.assert_allclose(nb["psnr"](clean, noisy), metrics.psnr(clean, noisy), rtol=1e-12)
+
+
+def test_notebook_10s_diffusion_is_the_promoted_one(monkeypatch):
+    nb = promoted_namespace("10_*.ipynb", monkeypatch)
+    rng = np.random.default_rng(0)
+
+    np.testing.assert_allclose(nb["alpha_bar"], models.alpha_bar, rtol=1e-12, err_msg="the schedule")
+    assert nb["T"] == models.T and nb["NULL_LABEL"] == models.NULL_LABEL
+
+    x0 = rng.normal(size=(6, 28, 28, 1)).astype("float32")
+    eps = rng.normal(size=x0.shape).astype("float32")
+    t = np.array([1, 10, 200, 500, 800, 1000])
+    np.testing.assert_allclose(ops.convert_to_numpy(nb["forward_sample"](x0, t, eps)),
+                               ops.convert_to_numpy(models.forward_sample(x0, t, eps)), rtol=1e-6, err_msg="forward_sample")
+    guess = lambda x, t: 0.3 * x  # noqa: E731
+    np.testing.assert_allclose(ops.convert_to_numpy(nb["epsilon_loss"](guess, x0, t, eps)),
+                               ops.convert_to_numpy(models.epsilon_loss(guess, x0, t, eps)), rtol=1e-6,
+                               err_msg="epsilon_loss")
+    np.testing.assert_allclose(nb["ddim_step"](x0, eps, 0.3, 0.7), models.ddim_step(x0, eps, 0.3, 0.7), rtol=1e-6,
+                               err_msg="ddim_step")
+    np.testing.assert_allclose(nb["ddim_sample"](guess, (3, 4), 7, seed=2), models.ddim_sample(guess, (3, 4), 7, seed=2),
+                               rtol=1e-6, err_msg="ddim_sample")
+    np.testing.assert_allclose(nb["ddim_sample"](guess, (3, 4), 7, seed=2, clip=(-1, 1)),
+                               models.ddim_sample(guess, (3, 4), 7, seed=2, clip=(-1, 1)), rtol=1e-6,
+                               err_msg="ddim_sample with clipping")
+    times = np.array([[0.0], [0.3], [1.0]], "float32")
+    np.testing.assert_allclose(ops.convert_to_numpy(nb["SinusoidalEmbedding"](16)(times)),
+                               ops.convert_to_numpy(models.SinusoidalEmbedding(16)(times)), rtol=1e-6,
+                               err_msg="SinusoidalEmbedding")
+
+    # The U-Net: same architecture (layers and cache key), same output from the same weights.
+    keras.utils.set_random_seed(1)
+    ours = nb["build_unet"]((4, 8, 8), embedding_dim=16)
+    theirs = models.build_unet((4, 8, 8), embedding_dim=16)
+    assert layer_configs(ours) == layer_configs(theirs), "the U-Nets' architectures differ"
+    from course_utils.cache import cache_key
+    assert cache_key(ours) == cache_key(theirs), "notebook 11 would not find notebook 10's U-Net in the cache"
+    theirs.set_weights(ours.get_weights())
+    inputs = [x0, np.linspace(0, 1, 6, dtype="float32")[:, None], np.arange(6, dtype="int32")[:, None]]
+    np.testing.assert_allclose(ours.predict_on_batch(inputs), theirs.predict_on_batch(inputs), rtol=1e-5, atol=1e-5,
+                               err_msg="the U-Nets' outputs")
+
+    # Two steps of each training loop from the same weights, data, labels and seed.
+    data, labels = rng.uniform(-1, 1, size=(20, 28, 28, 1)).astype("float32"), np.arange(20) % 10
+    loss = lambda model, x0, t, eps, y: nb["epsilon_loss"](  # noqa: E731
+        lambda x_t, t: model([x_t, nb["time_input"](t), y], training=True), x0, t, eps)
+    ours_record = nb["train_denoiser"](ours, loss, data, 2, 4, 1e-3, nb["diffusion_times"], seed=3, labels=labels,
+                                       label_dropout=0.5)
+    theirs_record = models.train_denoiser(theirs, models.diffusion_loss, data, 2, 4, 1e-3, models.diffusion_times,
+                                          seed=3, labels=labels, label_dropout=0.5)
+    np.testing.assert_allclose(ours_record, theirs_record, rtol=1e-4, err_msg="train_denoiser's losses")
+    assert_same_weights(ours, theirs)

@@ -1,36 +1,30 @@
 """Wrong answers to notebook 10's exercises, each with the diagnosis its self-check must give."""
 
-_MEANS = "np.sum((mean_a - mean_b) ** 2)"
-_TRACE = "np.trace(cov_a + cov_b - 2 * sqrtm(cov_a @ cov_b).real)"
-
 MUTATIONS = {
-    1: [  # frechet_distance_from_statistics
-        (f"return float({_MEANS} + np.trace(cov_a + cov_b - sqrtm(cov_a @ cov_b).real))", "factor 2"),
-        (f"return float({_MEANS} + np.trace(cov_a + cov_b - 2 * np.sqrt(cov_a @ cov_b)))",
-         "square roots of the entries"),
-        (f"return float({_MEANS} + np.trace(cov_a + cov_b - 2 * (sqrtm(cov_a) @ sqrtm(cov_b)).real))",
-         "multiply the square roots"),
-        (f"return float(np.linalg.norm(mean_a - mean_b) + {_TRACE})", "where its square belongs"),
-        (f"return float({_TRACE})", "forget the mean term"),
-        (f"return float({_MEANS} + np.sum((np.sqrt(np.diag(cov_a)) - np.sqrt(np.diag(cov_b))) ** 2))",
-         "only the variances"),
+    1: [  # forward_sample
+        ("return a * x0 + (1 - a) * eps", "leave out the square roots"),
+        ("return ops.sqrt(a) * x0 + (1 - a) * eps", "scale the noise by the variance"),
+        ("return ops.sqrt(1 - a) * x0 + ops.sqrt(a) * eps", "swap the two scales"),
+        ("return x0 + ops.sqrt(1 - a) * eps", "leave x0 at full size"),
     ],
-    2: [  # class_coverage
-        ("shares = np.bincount(np.argmax(probabilities, axis=1), minlength=10) / len(probabilities)\n"
-         "return int(np.sum(shares > min_share))", "more than min_share"),
-        ("return int(np.sum(np.bincount(np.argmax(probabilities, axis=1), minlength=10) > 0))",
-         "at least once"),
-        ("return int(np.sum(np.bincount(np.argmax(probabilities, axis=1), minlength=10) >= min_share))",
-         "compare counts, not shares"),
-        ("return int(np.sum(probabilities.mean(axis=0) >= min_share))", "average the probabilities"),
-        ("shares = np.bincount(np.argmax(probabilities, axis=0), minlength=10) / len(probabilities)\n"
-         "return int(np.sum(shares >= min_share))", "over the samples (axis 0)"),
+    2: [  # epsilon_loss
+        ("x_t = forward_sample(x0, t, eps)\nreturn ops.mean(ops.square(predict(x_t, t) - x0))", "compare the guess with x0"),
+        ("return ops.mean(ops.square(predict(x0, t) - eps))", "give the network the clean x0"),
+        ("return ops.mean(ops.square(predict(eps, t) - eps))", "give the network the noise itself"),
+        ("x_t = forward_sample(x0, t, eps)\nreturn ops.sum(ops.square(predict(x_t, t) - eps))", "sum the squared errors"),
+        ("x_t = forward_sample(x0, t, eps)\nreturn ops.mean(ops.abs(predict(x_t, t) - eps))", "absolute errors"),
     ],
-    3: [  # grey_fraction
-        ("return np.mean((images >= 0.25) & (images <= 0.75), axis=(1, 2, 3))", "include the bounds"),
-        ("return np.mean(images > 0.25, axis=(1, 2, 3))", "only one bound (p > 0.25)"),
-        ("return np.mean(images < 0.75, axis=(1, 2, 3))", "only one bound (p < 0.75)"),
-        ("return np.mean((images > 0.25) & (images < 0.75))", "whole batch"),
-        ("return np.sum((images > 0.25) & (images < 0.75), axis=(1, 2, 3))", "instead of taking their fraction"),
+    3: [  # ddim_step
+        ("x0_pred = x_t - np.sqrt(1 - alpha_bar_t) * eps_pred\n"
+         "return np.sqrt(alpha_bar_next) * x0_pred + np.sqrt(1 - alpha_bar_next) * eps_pred",
+         "divide by sqrt(alpha_bar_t)"),
+        ("return (x_t - np.sqrt(1 - alpha_bar_t) * eps_pred) / np.sqrt(alpha_bar_t)", "return the guess of x_0"),
+        ("x0_pred = (x_t - np.sqrt(1 - alpha_bar_next) * eps_pred) / np.sqrt(alpha_bar_next)\n"
+         "return np.sqrt(alpha_bar_t) * x0_pred + np.sqrt(1 - alpha_bar_t) * eps_pred", "swap alpha_bar_t and alpha_bar_next"),
+        ("x0_pred = (x_t - np.sqrt(1 - alpha_bar_t) * eps_pred) / np.sqrt(alpha_bar_t)\n"
+         "return alpha_bar_next * x0_pred + (1 - alpha_bar_next) * eps_pred", "Scale by their square roots"),
+        ("x0_pred = (x_t - (1 - alpha_bar_t) * eps_pred) / np.sqrt(alpha_bar_t)\n"
+         "return np.sqrt(alpha_bar_next) * x0_pred + np.sqrt(1 - alpha_bar_next) * eps_pred",
+         "subtract (1 - alpha_bar_t) eps"),
     ],
 }
