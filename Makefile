@@ -1,8 +1,9 @@
 # The course's commands. Run from the repository root:
 #   make course      set up (first time) and open the course in JupyterLab
 #   make test        set up (first time) and run every test, offline, on each backend
-# Others: make student, make benchmark [TIER=ci], make benchmark-steps, make warm TIER=laptop, make slides [TIER=ci],
-#         make site [TIER=ci] (both take NOTEBOOKS=... for a subset), make test-gpu, make clean.
+# Others: make student, make benchmark [TIER=ci], make estimate [TIER=gpu], make benchmark-steps,
+#         make warm TIER=laptop, make slides [TIER=ci], make site [TIER=ci] (both take NOTEBOOKS=...
+#         for a subset), make test-gpu [BACKEND=tensorflow|torch|jax], make test-gpu-dry, make clean.
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -10,8 +11,15 @@ BIN      := $(VENV)/bin
 BACKENDS ?= tensorflow torch
 TIER     ?= ci
 NOTEBOOKS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
-# JAX convolutions are slow on CPU, so on JAX the tests cover the backend-specific code only.
+# The JAX pass of make test (when BACKENDS leaves jax out): the backend-specific tests and the
+# notebooks that fit the 45-minute budget of make test on 2 cores (README: "JAX in make test").
+# make test BACKENDS=jax runs everything on JAX.
 JAX_TESTS = tests/test_gradients.py tests/test_backend.py
+JAX_NOTEBOOKS ?= $(wildcard notebooks/0[0-9]_*.ipynb)
+# make test-gpu: the backend of the GPU run, and the Python that has it (default: the course's
+# virtual environment; e.g. GPU_PYTHON=python3 where CUDA builds are installed system-wide).
+BACKEND    ?= tensorflow
+GPU_PYTHON ?= $(BIN)/python
 PYTEST    = $(BIN)/python -m pytest -p no:cacheprovider --timeout=1800
 
 # make slides / make site: notebooks executed once under TIER, kept in build/executed/TIER and
@@ -25,7 +33,7 @@ REVEAL    := $(BUILD)/vendor/node_modules/reveal.js
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 LAB_ARGS  ?=
 
-.PHONY: course test test-gpu student benchmark benchmark-steps warm slides site clean
+.PHONY: course test test-gpu test-gpu-dry student benchmark estimate benchmark-steps warm slides site clean
 
 # A virtual environment with the course installed; rebuilt when the requirements change.
 $(VENV)/.course: requirements.txt pyproject.toml
@@ -43,7 +51,8 @@ course: $(VENV)/.course
 	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) notebooks
 
 # Unit tests, then every notebook with nbmake under the CI tier, once per backend, with the
-# network cut (tools/offline) so nothing can download; then the backend-specific tests on JAX.
+# network cut (tools/offline) so nothing can download; then, unless BACKENDS has jax, the
+# backend-specific tests and JAX_NOTEBOOKS on JAX.
 # The browser tests (tests/test_browser.py) run on tensorflow only; reveal.js for their deck is
 # installed first, while the network is up.
 test: $(VENV)/.test
@@ -53,17 +62,36 @@ test: $(VENV)/.test
 	  KERAS_BACKEND=$$backend COURSE_TIER=ci COURSE_CACHE_DIR=$(CURDIR)/.cache/test tools/offline \
 	    $(PYTEST) tests $(NOTEBOOKS) --nbmake --nbmake-timeout=900 -q || exit 1; \
 	done
-	@echo "== the backend-specific gradient code (course_utils.backend) on jax too, network cut"
-	KERAS_BACKEND=jax COURSE_TIER=ci tools/offline $(PYTEST) $(JAX_TESTS) -q
+	@case " $(BACKENDS) " in *" jax "*) exit 0;; esac; \
+	echo "== on jax too: the backend-specific code and $(words $(JAX_NOTEBOOKS)) notebooks, tier ci, network cut"; \
+	KERAS_BACKEND=jax COURSE_TIER=ci COURSE_CACHE_DIR=$(CURDIR)/.cache/test tools/offline \
+	  $(PYTEST) $(JAX_TESTS) $(JAX_NOTEBOOKS) --nbmake --nbmake-timeout=900 -q
 
-# On a machine with an NVIDIA GPU: the notebooks under the GPU tier with TensorFlow's CUDA
-# build; fails if TensorFlow sees no GPU, and if full MNIST cannot be had (the gpu tier is sized
-# for it) unless COURSE_DATA_SOURCE=offline chooses the offline digits knowingly.
-test-gpu: $(VENV)/.test
-	$(BIN)/python -m pip install --quiet "tensorflow[and-cuda]"
-	KERAS_BACKEND=tensorflow $(BIN)/python -c "import sys, course_utils.backend as b; \
-	  gpus = b.gpu_devices('tensorflow'); print('GPUs:', gpus); sys.exit(0 if gpus else 'no GPU visible')"
-	KERAS_BACKEND=tensorflow COURSE_TIER=gpu COURSE_REQUIRE_FULL_DATA=1 $(PYTEST) $(NOTEBOOKS) --nbmake --nbmake-timeout=3600 -v
+# On a machine with an NVIDIA GPU: every notebook under the gpu tier on BACKEND (tensorflow,
+# torch or jax), one kernel each, printing the GPU, each notebook's time and its peak GPU memory;
+# fails if a notebook fails, if BACKEND sees no GPU, and if full MNIST cannot be had (the gpu tier
+# is sized for it) unless COURSE_DATA_SOURCE=offline chooses the offline digits knowingly.
+# Only TensorFlow's CUDA build is installed here; torch and jax must come with CUDA already.
+test-gpu: $(if $(filter $(BIN)/python,$(GPU_PYTHON)),$(VENV)/.test)
+	@case "$(BACKEND)" in tensorflow|torch|jax) ;; \
+	  *) echo "BACKEND=$(BACKEND): expected tensorflow, torch or jax"; exit 2;; esac
+	$(if $(filter tensorflow,$(BACKEND)),$(GPU_PYTHON) -m pip install --quiet "tensorflow[and-cuda]")
+	KERAS_BACKEND=$(BACKEND) $(GPU_PYTHON) -c "import sys, course_utils.backend as b; \
+	  gpus = b.gpu_devices('$(BACKEND)'); print('GPUs ($(BACKEND)):', ', '.join(gpus) or 'none'); \
+	  sys.exit(0 if gpus else 'no GPU visible to $(BACKEND)')"
+	KERAS_BACKEND=$(BACKEND) COURSE_TIER=gpu COURSE_REQUIRE_FULL_DATA=1 PYTHONPATH=$(CURDIR) \
+	  $(GPU_PYTHON) -m course_utils.benchmark --tier gpu --gpu-memory --timeout 3600 $(NOTEBOOKS)
+
+# The code path of make test-gpu on this CPU, in minutes: the gpu tier's settings with every
+# training count at 1 and ci-sized data (COURSE_DRY_RUN=1), the offline digits chosen knowingly
+# under COURSE_REQUIRE_FULL_DATA=1, the network cut, the same runner and report (GPU MiB: '-').
+# DRY_NOTEBOOKS: 00-09 (about 6 minutes on 2 cores); 10 and 11 sample at the gpu tier's sizes
+# (not training counts), which took over 15 minutes on a CPU: add them by hand.
+DRY_NOTEBOOKS ?= $(wildcard notebooks/0[0-9]_*.ipynb)
+test-gpu-dry: $(VENV)/.test
+	KERAS_BACKEND=$(BACKEND) COURSE_TIER=gpu COURSE_REQUIRE_FULL_DATA=1 COURSE_DATA_SOURCE=offline \
+	  COURSE_CACHE_DIR=$(CURDIR)/.cache/dry-run tools/offline \
+	  $(BIN)/python -m course_utils.benchmark --tier gpu --dry-run --gpu-memory $(DRY_NOTEBOOKS)
 
 # Regenerate the student copies (notebooks/student/) and strip outputs from the sources.
 student: $(VENV)/.course
@@ -72,6 +100,11 @@ student: $(VENV)/.course
 # Wall time and peak memory of each notebook under TIER (a report, not a test).
 benchmark: $(VENV)/.course
 	$(BIN)/python -m course_utils.benchmark --tier $(TIER) $(NOTEBOOKS)
+
+# TIER's time estimated from each notebook's step counts and ASSUMED per-step times for one
+# H100-class GPU (course_utils.benchmark.ASSUMED_STEP_SECONDS); runs nothing. E.g. TIER=gpu.
+estimate: $(VENV)/.course
+	$(BIN)/python -m course_utils.benchmark --estimate $(TIER) $(NOTEBOOKS)
 
 # The GAN training step's speed on each backend: eager, compiled (cu.backend.compiled), and
 # keras.io's fit + train_step formulation of the same DCGAN (a report, not a test).

@@ -92,6 +92,37 @@ def gpu_devices(name: str | None = None) -> tuple[str, ...]:
     return _gpu_devices(name)
 
 
+def peak_gpu_memory(name: str | None = None) -> int | None:
+    """Peak GPU memory, in bytes, that backend ``name`` (default: the configured one) has allocated
+    in this process, summed over its GPUs; ``None`` when it sees no GPU.
+
+    Read from the framework's own allocator: ``torch.cuda.max_memory_allocated``, JAX's
+    ``device.memory_stats()["peak_bytes_in_use"]``, TensorFlow's
+    ``tf.config.experimental.get_memory_info(...)["peak"]``. It counts what the process allocated,
+    not what the allocator reserved (JAX preallocates most of the GPU, TensorFlow without memory
+    growth too). ``make test-gpu`` reads it in each notebook's kernel after its last cell.
+    """
+    if name is not None and (not isinstance(name, str) or name not in BACKENDS):
+        raise ValueError(f"name={name!r} is not a backend; expected one of {', '.join(BACKENDS)}")
+    name = configured_backend() if name is None else name
+    require_backend(name)
+    if not _gpu_devices(name):
+        return None
+    if name == "torch":
+        import torch
+
+        return int(sum(torch.cuda.max_memory_allocated(i) for i in range(torch.cuda.device_count())))
+    if name == "jax":
+        import jax
+
+        stats = [d.memory_stats() or {} for d in jax.devices() if d.platform == "gpu"]
+        return int(sum(s.get("peak_bytes_in_use", 0) for s in stats))
+    import tensorflow as tf
+
+    return int(sum(tf.config.experimental.get_memory_info(f"GPU:{i}")["peak"]
+                   for i in range(len(tf.config.list_logical_devices("GPU")))))
+
+
 def enable_memory_growth() -> int:
     """On TensorFlow, let each GPU's memory grow on demand so several notebooks share one GPU.
 

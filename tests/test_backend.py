@@ -246,3 +246,60 @@ def test_enable_memory_growth_counts_the_gpus_it_changed(monkeypatch):
     monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
     assert enable_memory_growth() == 2
     assert changed == [("gpu0", True), ("gpu2", True)]
+
+
+# ---------------------------------------------------------------- peak_gpu_memory
+
+
+@pytest.mark.parametrize("name", ["theano", "", 3, "Torch"])
+def test_peak_gpu_memory_bad_name_is_an_error_naming_the_argument(name):
+    with pytest.raises(ValueError, match=r"name=.* is not a backend; expected one of tensorflow, torch, jax"):
+        backend.peak_gpu_memory(name)
+
+
+@pytest.mark.skipif(_machine_has_nvidia_gpu(), reason="this machine has an NVIDIA GPU")
+def test_peak_gpu_memory_is_none_without_a_gpu(active_backend):
+    assert backend.peak_gpu_memory() is None
+    assert backend.peak_gpu_memory(active_backend) is None
+
+
+def test_peak_gpu_memory_torch_sums_every_gpu(monkeypatch):
+    torch = _fake_module("torch", cuda=types.SimpleNamespace(
+        is_available=lambda: True, device_count=lambda: 2, get_device_name=lambda i: f"Fake GPU {i}",
+        max_memory_allocated=lambda i: [3 * 2**20, 5 * 2**20][i]))
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert backend.peak_gpu_memory() == 8 * 2**20
+
+
+def test_peak_gpu_memory_jax_reads_the_gpus_memory_stats(monkeypatch):
+    class Device:
+        def __init__(self, platform, stats):
+            self.platform, self.stats = platform, stats
+
+        def memory_stats(self):
+            return self.stats
+
+        def __str__(self):
+            return f"{self.platform}:0"
+
+    devices = [Device("cpu", {"peak_bytes_in_use": 10**9}), Device("gpu", {"peak_bytes_in_use": 1234}),
+               Device("gpu", None)]  # a device that keeps no statistics counts 0
+    monkeypatch.setitem(sys.modules, "jax", _fake_module("jax", devices=lambda: devices))
+    assert backend.peak_gpu_memory("jax") == 1234
+
+
+def test_peak_gpu_memory_tensorflow_reads_get_memory_info(monkeypatch):
+    asked = []
+
+    def get_memory_info(device):
+        asked.append(device)
+        return {"current": 1, "peak": 4096}
+
+    tf = _fake_module("tensorflow", config=types.SimpleNamespace(
+        list_physical_devices=lambda kind: [types.SimpleNamespace(name="/physical_device:GPU:0")],
+        list_logical_devices=lambda kind: ["GPU:0"],
+        experimental=types.SimpleNamespace(get_memory_info=get_memory_info)))
+    monkeypatch.setitem(sys.modules, "tensorflow", tf)
+    assert backend.peak_gpu_memory("tensorflow") == 4096
+    assert asked == ["GPU:0"]

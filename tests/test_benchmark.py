@@ -17,6 +17,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from course_utils import benchmark
 from course_utils.benchmark import Result, main, run_notebook
+from course_utils.settings import NOTEBOOK_SETTINGS
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
@@ -232,3 +233,179 @@ def test_main_with_two_passes_times_the_warm_run(tmp_path, fake_client, capsys, 
 def test_main_rejects_zero_passes(tmp_path, fake_client):
     with pytest.raises(SystemExit):
         main(["--passes", "0", str(_write_notebook(tmp_path / "01_a.ipynb", "x = 1"))])
+
+
+# ---------------------------------------------------------------- peak GPU memory, dry run
+
+
+def test_run_notebook_with_gpu_memory_appends_a_reading_cell(tmp_path, fake_client):
+    path = _write_notebook(tmp_path / "01_a.ipynb", "x = 1", "y = 2")
+    result = run_notebook(path, "ci", gpu_memory=True)
+    assert fake_client.seen[-1]["cells"] == 3  # the notebook's two and the reading
+    assert result.gpu_peak_mib is None and result.gpus == ()  # the stand-in ran nothing
+    assert len(nbformat.read(path, as_version=4).cells) == 2  # the file is untouched
+
+
+def test_gpu_memory_report_reads_the_marker_line():
+    nb = new_notebook(cells=[new_code_cell(benchmark.GPU_MEMORY_CELL)])
+    nb.cells[-1].outputs = [{"output_type": "stream", "name": "stdout", "text":
+                             'noise\nCOURSE_GPU_MEMORY={"peak_bytes": 3145728, "gpus": ["NVIDIA H100"]}\n'}]
+    assert benchmark._gpu_memory_report(nb) == (3.0, ("NVIDIA H100",))
+    nb.cells[-1].outputs = [{"output_type": "stream", "name": "stdout",
+                             "text": 'COURSE_GPU_MEMORY={"peak_bytes": null, "gpus": []}\n'}]
+    assert benchmark._gpu_memory_report(nb) == (None, ())
+    nb.cells[-1].outputs = []  # the cell never ran: the notebook stopped earlier
+    assert benchmark._gpu_memory_report(nb) == (None, ())
+
+
+@pytest.mark.parametrize("gpu_memory", ["yes", 1, None])
+def test_run_notebook_gpu_memory_must_be_a_bool(tmp_path, gpu_memory):
+    path = _write_notebook(tmp_path / "01_a.ipynb", "x = 1")
+    with pytest.raises(TypeError, match=r"gpu_memory=.*expected True or False"):
+        run_notebook(path, "ci", gpu_memory=gpu_memory)
+
+
+@pytest.mark.timeout(180)
+def test_gpu_memory_cell_runs_in_a_real_kernel(tmp_path):
+    path = _write_notebook(tmp_path / "01_tiny.ipynb", "x = 1")
+    result = run_notebook(path, "ci", timeout=120, gpu_memory=True)
+    assert result.error == ""
+    has_gpu = os.path.exists("/dev/nvidia0")
+    assert (result.gpu_peak_mib is not None) == has_gpu and bool(result.gpus) == has_gpu
+
+
+class RecordingClient(FakeClient):
+    """A stand-in that records two checks the way course_utils.checks does under a dry run."""
+
+    exact_passes = True
+
+    def execute(self):
+        super().execute()
+        FakeClient.seen[-1]["dry"] = os.environ.get("COURSE_DRY_RUN")
+        with open(os.environ["COURSE_CHECK_RECORD"], "a") as f:
+            f.write('{"description": "learned gate", "kind": "learned", "passed": false, "detail": ""}\n')
+            f.write(f'{{"description": "an identity", "kind": "exact", '
+                    f'"passed": {str(RecordingClient.exact_passes).lower()}, "detail": ""}}\n')
+
+
+@pytest.mark.parametrize("exact_passes", [True, False])
+def test_run_dry_enforces_exact_checks_only(tmp_path, fake_client, monkeypatch, exact_passes):
+    monkeypatch.setattr(benchmark, "NotebookClient", RecordingClient)
+    monkeypatch.setattr(RecordingClient, "exact_passes", exact_passes)
+    path = _write_notebook(tmp_path / "07_a.ipynb", "x = 1")
+    result = benchmark.run_dry(path, "gpu")
+    assert fake_client.seen[-1]["dry"] == "1" and fake_client.seen[-1]["tier"] == "gpu"
+    assert "COURSE_DRY_RUN" not in os.environ and "COURSE_CHECK_RECORD" not in os.environ
+    if exact_passes:
+        assert result.error == ""  # a failed learned gate is expected after one step
+    else:
+        assert result.error == "1 exact check(s) or self-check(s) failed, first: an identity"
+
+
+def test_main_dry_run_with_gpu_memory_prints_the_columns(tmp_path, fake_client, capsys, monkeypatch):
+    monkeypatch.setattr(benchmark, "NotebookClient", RecordingClient)
+    path = _write_notebook(tmp_path / "03_a.ipynb", "x = 1")
+    assert main(["--tier", "gpu", "--dry-run", "--gpu-memory", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("DRY RUN (COURSE_DRY_RUN=1)")
+    assert out[2].split() == ["notebook", "wall", "s", "peak", "MiB", "GPU", "MiB", "status"]
+    row = out[3].split()
+    assert row[0] == "03_a.ipynb" and row[3] == "-" and row[-1] == "ok"
+    assert out[4].split()[0] == "total"
+    assert out[5].startswith("GPU seen by the kernels: none")
+
+
+# ---------------------------------------------------------------- the estimate
+
+
+def test_training_steps_counts_each_model():
+    gpu = NOTEBOOK_SETTINGS["02"]["gpu"]
+    per_epoch = -(-60_000 // gpu["batch_size"])  # full MNIST, the last batch partial
+    work = benchmark.training_steps("02", gpu)
+    assert work[0] == (f"{len(gpu['latent_dims'])} deep autoencoders", "fit",
+                       len(gpu["latent_dims"]) * gpu["epochs"] * per_epoch)
+    ci = NOTEBOOK_SETTINGS["07"]["ci"]
+    dcgan = [w for w in benchmark.training_steps("07", ci) if w[0] == "DCGAN"][0]
+    assert dcgan == ("DCGAN", "gan", ci["epochs"] * (ci["n_train"] // ci["batch_size"]))
+    ci = NOTEBOOK_SETTINGS["08"]["ci"]
+    assert benchmark.training_steps("08", ci)[2] == ("growing GAN", "eager", sum(ci["grow_steps"]))
+
+
+def test_training_steps_generic_rule_for_other_notebooks():
+    work = benchmark.training_steps("42", {"epochs": 3, "batch_size": 100, "n_train": 1000,
+                                           "search_steps": 7, "grow_steps": (1, 2)})
+    assert work == [("epochs (generic count)", "fit", 30), ("search_steps (generic count)", "eager", 7),
+                    ("grow_steps (generic count)", "eager", 3)]
+
+
+@pytest.mark.parametrize("notebook", ["7", "xx", 7, None])
+def test_training_steps_bad_notebook_names_the_argument(notebook):
+    with pytest.raises(ValueError, match=r"notebook=.*two-digit notebook number"):
+        benchmark.training_steps(notebook, {})
+
+
+def test_training_steps_bad_values_name_the_argument():
+    with pytest.raises(TypeError, match=r"values: expected a notebook's settings"):
+        benchmark.training_steps("02", [1, 2])
+    with pytest.raises(ValueError, match=r"values: notebook 03's settings lack 'epochs'"):
+        benchmark.training_steps("03", {"n_train": None, "batch_size": 10})
+
+
+def test_estimate_adds_steps_times_seconds_and_the_fixed_cost():
+    seconds = {"fit": 0.001, "gan": 0.01, "cycle": 0.1, "eager": 1.0}
+    [row] = benchmark.estimate("ci", ["08"], seconds, notebook_seconds=5)
+    ci = NOTEBOOK_SETTINGS["08"]["ci"]
+    assert row["steps"] == {"fit": 0, "gan": ci["cgan_steps"], "cycle": ci["cycle_steps"],
+                            "eager": sum(ci["grow_steps"])}
+    assert row["seconds"] == pytest.approx(5 + 0.01 * ci["cgan_steps"] + 0.1 * ci["cycle_steps"]
+                                           + sum(ci["grow_steps"]))
+
+
+def test_the_gpu_tier_is_estimated_within_15_minutes():
+    rows = benchmark.estimate("gpu")
+    assert [r["notebook"] for r in rows] == sorted(NOTEBOOK_SETTINGS)
+    assert sum(r["seconds"] for r in rows) <= 15 * 60
+
+
+def test_estimate_bad_arguments_name_them():
+    with pytest.raises(ValueError, match=r"tier='fast' is not a tier"):
+        benchmark.estimate("fast")
+    with pytest.raises(ValueError, match=r"notebooks: '99' have no settings"):
+        benchmark.estimate("gpu", ["99"])
+    with pytest.raises(ValueError, match=r"step_seconds: .*missing or bad: gan"):
+        benchmark.estimate("gpu", step_seconds={"fit": 1, "gan": 0, "cycle": 1, "eager": 1})
+    with pytest.raises(ValueError, match=r"notebook_seconds=-1"):
+        benchmark.estimate("gpu", notebook_seconds=-1)
+
+
+def test_parse_step_ms():
+    assert benchmark.parse_step_ms(None) == benchmark.ASSUMED_STEP_SECONDS
+    assert benchmark.parse_step_ms(["fit=1.5"])["fit"] == pytest.approx(0.0015)
+    for bad in ["fit", "fit=0", "fit=x", "jit=2"]:
+        with pytest.raises(ValueError, match=r"--step-ms"):
+            benchmark.parse_step_ms([bad])
+
+
+def test_main_estimate_says_it_is_an_assumption(capsys, fake_client):
+    assert main(["--estimate", "gpu"]) == 0
+    out = capsys.readouterr().out
+    assert "ESTIMATE of tier gpu (nothing was run)" in out
+    assert "ASSUMED for one H100-class GPU (not measured)" in out
+    assert out.splitlines()[-1].startswith("total")
+    assert fake_client.seen == []  # nothing executed
+    assert main(["--estimate", "gpu", "--step-ms", "fit=1"]) == 0
+    assert "as given with --step-ms" in capsys.readouterr().out
+
+
+def test_main_estimate_rejects_bad_step_ms(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--estimate", "gpu", "--step-ms", "fit=-1"])
+    assert exit_info.value.code == 2 and "--step-ms" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--step-ms", "fit=1", "x.ipynb"])  # without --estimate
+
+
+def test_training_steps_of_the_diffusion_notebook_are_compiled_steps():
+    values = {"toy_steps": 100, "diffusion_steps": 30, "flow_steps": 20, "batch_size": 64}
+    assert benchmark.training_steps("10", values) == [("2-D toy networks", "fit", 100),
+                                                       ("diffusion and flow U-Nets", "gan", 50)]

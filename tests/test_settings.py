@@ -231,3 +231,35 @@ def test_untrained_sets_every_training_count_to_zero_and_keeps_the_rest(monkeypa
     assert (s.batch_size, s.latent_dim) == (64, 2)
     monkeypatch.setenv("COURSE_UNTRAINED", "0")
     assert notebook_settings("99", "ci").epochs == 3
+
+
+# ---------------------------------------------------------------- the dry run (COURSE_DRY_RUN)
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOK_SETTINGS))
+def test_dry_run_trains_one_step_per_count_on_ci_sized_data(monkeypatch, notebook):
+    monkeypatch.setenv("COURSE_DRY_RUN", "1")
+    dry, gpu, ci = (notebook_settings(notebook, "gpu"), NOTEBOOK_SETTINGS[notebook]["gpu"],
+                    NOTEBOOK_SETTINGS[notebook]["ci"])
+    assert dry.tier == "gpu"
+    for key, value in gpu.items():
+        if settings.is_training_count(key):
+            assert dry[key] == (tuple(1 for _ in value) if isinstance(value, tuple) else 1), key
+        elif key.startswith("n_") and isinstance(ci[key], int):
+            assert dry[key] == (ci[key] if value is None else min(value, ci[key])), key
+        else:  # batch sizes, learning rates, seeds, latent sizes: the tier's own
+            assert dry[key] == value, key
+
+
+def test_dry_run_off_by_default_and_untrained_wins(monkeypatch):
+    monkeypatch.delenv("COURSE_DRY_RUN", raising=False)
+    assert not settings.dry_run()
+    assert notebook_settings("07", "gpu")["epochs"] == NOTEBOOK_SETTINGS["07"]["gpu"]["epochs"]
+    monkeypatch.setenv("COURSE_DRY_RUN", "1")
+    assert settings.dry_run()
+    assert notebook_settings("07", "gpu", epochs=50)["epochs"] == 1  # overrides too
+    monkeypatch.setenv("COURSE_UNTRAINED", "1")
+    assert notebook_settings("07", "gpu")["epochs"] == 0
+    monkeypatch.setenv("COURSE_DRY_RUN", "no")
+    monkeypatch.delenv("COURSE_UNTRAINED")
+    assert not settings.dry_run()
