@@ -41,7 +41,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from course_utils.backend import configured_backend
-from course_utils.settings import TIERS, TIER_ENV_VAR, validate_tier
+from course_utils.settings import TIERS, TIER_ENV_VAR, TRAINING_COUNTS, validate_tier
 
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # terminal colours in IPython tracebacks
@@ -178,8 +178,8 @@ def training_steps(notebook: str, values) -> list[tuple[str, str, int]]:
     model by model as they train them, and the diffusion notebook (settings with
     ``diffusion_steps`` and ``flow_steps``) as compiled steps: its toy networks' as ``fit`` steps,
     its U-Nets' as ``gan`` steps (one gradient of a larger network); any other notebook by a
-    generic rule (``epochs`` passes over ``n_train`` in ``batch_size`` batches, and each
-    ``*_steps`` count as eager steps).
+    generic rule (``epochs`` passes over ``n_train`` in ``batch_size`` batches, and each other
+    count of :data:`course_utils.settings.TRAINING_COUNTS` as eager steps).
     """
     if not isinstance(notebook, str) or not re.fullmatch(r"\d\d", notebook):
         raise ValueError(f"notebook={notebook!r}: expected a two-digit notebook number, e.g. '07'")
@@ -235,8 +235,9 @@ def training_steps(notebook: str, values) -> list[tuple[str, str, int]]:
         steps.append(("epochs (generic count)", "fit",
                       v["epochs"] * _batches(_size(v, "n_train") if "n_train" in v else FULL_MNIST["n_train"],
                                              v["batch_size"])))
-    for key, value in v.items():
-        if key.endswith("_steps"):
+    for key in TRAINING_COUNTS.get(notebook, ()):  # optimisation steps other than epochs
+        if key in v and key != "epochs" and not key.endswith("_epochs"):
+            value = v[key]
             steps.append((f"{key} (generic count)", "eager",
                           sum(value) if isinstance(value, (tuple, list)) else int(value)))
     return steps

@@ -180,9 +180,36 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
-def is_training_count(name: str) -> bool:
-    """Whether setting ``name`` counts training (``epochs``, ``*_epochs``, ``*_steps``)."""
-    return name == "epochs" or name.endswith("_epochs") or name.endswith("_steps")
+# The settings that count training, per notebook: epochs, or optimisation steps (00's k-means
+# iterations and 11's search for the GAN's codes are optimisations too). The negative control
+# (COURSE_UNTRAINED=1) sets them to 0 and the dry run (COURSE_DRY_RUN=1) to 1. They are listed,
+# not guessed from their names, so that a count of sampling steps is never zeroed by accident:
+# OTHER_COUNTS lists the settings that count steps of something else, which both keep.
+# tests/test_settings.py checks that every setting whose name speaks of epochs, steps or
+# iterations is in exactly one of the two lists.
+TRAINING_COUNTS: dict[str, tuple[str, ...]] = {
+    "00": ("epochs", "kmeans_steps"),
+    "01": ("epochs",),
+    "02": ("epochs", "linear_epochs"),
+    "03": ("epochs",),
+    "04": ("epochs",),
+    "05": ("epochs",),
+    "06": ("epochs", "shape_epochs"),
+    "07": ("epochs", "toy_epochs", "ring_epochs", "optimal_d_steps"),
+    "08": ("cgan_steps", "cycle_steps", "grow_steps"),
+    "09": ("epochs", "classifier_epochs"),
+    "10": ("toy_steps", "diffusion_steps", "flow_steps"),
+    "11": ("inversion_steps",),
+}
+OTHER_COUNTS: dict[str, tuple[str, ...]] = {
+    "10": ("step_counts",),      # DDIM / Euler sampling steps
+    "11": ("ddim_step_count",),  # DDIM sampling steps
+}
+
+
+def is_training_count(notebook: str, name: str) -> bool:
+    """Whether setting ``name`` of notebook ``notebook`` counts training (see TRAINING_COUNTS)."""
+    return name in TRAINING_COUNTS.get(notebook, ())
 
 
 def untrained() -> bool:
@@ -204,7 +231,7 @@ def _dry(notebook: str, values: dict) -> dict:
     ci = NOTEBOOK_SETTINGS[notebook]["ci"]
     dry = {}
     for key, value in values.items():
-        if is_training_count(key):
+        if is_training_count(notebook, key):
             value = tuple(1 for _ in value) if isinstance(value, (tuple, list)) else 1
         elif key.startswith("n_") and isinstance(ci.get(key), int):
             value = ci[key] if value is None else min(value, ci[key])
@@ -302,5 +329,5 @@ def notebook_settings(notebook: str, tier: str | None = None, **overrides: Any) 
     if dry_run():
         values = _dry(notebook, values)
     if untrained():
-        values = {k: _zeroed(v) if is_training_count(k) else v for k, v in values.items()}
+        values = {k: _zeroed(v) if is_training_count(notebook, k) else v for k, v in values.items()}
     return Settings(notebook, tier, values)

@@ -331,9 +331,12 @@ def test_training_steps_counts_each_model():
     assert benchmark.training_steps("08", ci)[2] == ("growing GAN", "eager", sum(ci["grow_steps"]))
 
 
-def test_training_steps_generic_rule_for_other_notebooks():
+def test_training_steps_generic_rule_for_other_notebooks(monkeypatch):
+    from course_utils import settings
+
+    monkeypatch.setitem(settings.TRAINING_COUNTS, "42", ("epochs", "search_steps", "grow_steps"))
     work = benchmark.training_steps("42", {"epochs": 3, "batch_size": 100, "n_train": 1000,
-                                           "search_steps": 7, "grow_steps": (1, 2)})
+                                           "search_steps": 7, "grow_steps": (1, 2), "sample_steps": 9})
     assert work == [("epochs (generic count)", "fit", 30), ("search_steps (generic count)", "eager", 7),
                     ("grow_steps (generic count)", "eager", 3)]
 

@@ -1,7 +1,7 @@
 """The negative control: with no training at all, every learned gate fails and every exact one holds.
 
 Each source notebook runs to its end (TensorFlow, ci tier) with ``COURSE_UNTRAINED=1``, which sets
-every training count in its settings (``epochs``, ``*_epochs``, ``*_steps``) to 0, so every model
+every training count in its settings (``settings.TRAINING_COUNTS``) to 0, so every model
 keeps its initial weights; ``COURSE_CHECK_RECORD`` makes the checks record instead of raise.
 Then every check of kind ``learned`` must have failed, every ``exact`` check and exercise
 self-check must have passed, and every check must say its kind. The evaluation classifier, the

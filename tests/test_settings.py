@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -215,20 +216,49 @@ def test_settings_repr_of_empty_settings():
 # ---------------------------------------------------------------- the negative control
 
 
-@pytest.mark.parametrize("name, counts", [("epochs", True), ("gan_epochs", True), ("cycle_steps", True),
-                                          ("batch_size", False), ("n_steps_shown", False),
-                                          ("steps", False)])
-def test_is_training_count(name, counts):
-    assert settings.is_training_count(name) is counts
+@pytest.mark.parametrize("notebook, name, counts", [
+    ("07", "epochs", True), ("06", "shape_epochs", True), ("08", "cycle_steps", True),
+    ("07", "batch_size", False), ("10", "step_counts", False), ("11", "ddim_step_count", False),
+    ("99", "epochs", False)])
+def test_is_training_count(notebook, name, counts):
+    assert settings.is_training_count(notebook, name) is counts
+
+
+COUNT_WORDS = re.compile(r"epoch|step|iteration|round", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOK_SETTINGS))
+def test_every_count_of_steps_is_declared_training_or_not(notebook):
+    """A new setting that counts epochs or steps must be listed in TRAINING_COUNTS (the negative
+    control zeroes it) or in OTHER_COUNTS (it keeps it): nothing is decided by a name's ending."""
+    names = set().union(*(set(values) for values in NOTEBOOK_SETTINGS[notebook].values()))
+    training = set(settings.TRAINING_COUNTS.get(notebook, ()))
+    other = set(settings.OTHER_COUNTS.get(notebook, ()))
+    assert not training & other, f"notebook {notebook}: {sorted(training & other)} in both lists"
+    undeclared = sorted(n for n in names if COUNT_WORDS.search(n) and n not in training | other)
+    assert not undeclared, (f"notebook {notebook}: settings {undeclared} count something; add them to "
+                            "settings.TRAINING_COUNTS (training) or settings.OTHER_COUNTS (anything else)")
+    for tier, values in NOTEBOOK_SETTINGS[notebook].items():
+        missing = sorted((training | other) - set(values))
+        assert not missing, f"notebook {notebook}, tier {tier}: declared counts {missing} are not settings"
+        for name in training:
+            counts = values[name] if isinstance(values[name], tuple) else (values[name],)
+            assert all(isinstance(c, int) and c >= 0 for c in counts), (notebook, tier, name)
+
+
+def test_every_notebook_declares_its_training_counts():
+    assert set(settings.TRAINING_COUNTS) == set(NOTEBOOK_SETTINGS)
 
 
 def test_untrained_sets_every_training_count_to_zero_and_keeps_the_rest(monkeypatch):
     monkeypatch.setitem(settings.NOTEBOOK_SETTINGS, "99", {
-        "ci": {"epochs": 3, "gan_steps": (10, 20), "vae_epochs": 2, "batch_size": 64, "latent_dim": 2}})
+        "ci": {"epochs": 3, "gan_steps": (10, 20), "vae_epochs": 2, "batch_size": 64, "latent_dim": 2,
+               "sample_steps": 5}})
+    monkeypatch.setitem(settings.TRAINING_COUNTS, "99", ("epochs", "gan_steps", "vae_epochs"))
     monkeypatch.setenv("COURSE_UNTRAINED", "1")
     s = notebook_settings("99", "ci", epochs=7)
     assert (s.epochs, s.gan_steps, s.vae_epochs) == (0, (0, 0), 0)
-    assert (s.batch_size, s.latent_dim) == (64, 2)
+    assert (s.batch_size, s.latent_dim, s.sample_steps) == (64, 2, 5)  # not declared: kept
     monkeypatch.setenv("COURSE_UNTRAINED", "0")
     assert notebook_settings("99", "ci").epochs == 3
 
@@ -243,7 +273,7 @@ def test_dry_run_trains_one_step_per_count_on_ci_sized_data(monkeypatch, noteboo
                     NOTEBOOK_SETTINGS[notebook]["ci"])
     assert dry.tier == "gpu"
     for key, value in gpu.items():
-        if settings.is_training_count(key):
+        if settings.is_training_count(notebook, key):
             assert dry[key] == (tuple(1 for _ in value) if isinstance(value, tuple) else 1), key
         elif key.startswith("n_") and isinstance(ci[key], int):
             assert dry[key] == (ci[key] if value is None else min(value, ci[key])), key
