@@ -9,13 +9,16 @@ every notebook needs around them, one concern per module:
 - ``data``: MNIST (online or offline), faces, toy distributions, shapes with known factors
 - ``plotting``: image grids, latent scatter plots, curves, density maps
 - ``metrics``: measurements the notebooks report (PSNR, mutual information gap, Fréchet distance)
-- ``models``: the VAE pieces of notebook 05 and the DCGAN of notebook 07, promoted for later notebooks
+- ``models``: the VAE pieces of notebook 05, the DCGAN of notebook 07 and the diffusion model of
+  notebook 10, promoted for later notebooks
 - ``checks``: ``[PASS]``/``[FAIL]`` outcome checks (learned gates against baselines, exact facts)
   and exercise self-checks that name the likely mistake
 - ``cache``: trained weights, trained once and loaded after
 - ``evaluation``: the evaluation classifier that judges generated digits
 - ``exercises``: student copies generated from the source notebooks
-- ``benchmark``: wall time and peak memory of each notebook under a tier
+- ``benchmark``: wall time and peak memory of each notebook under a tier, and a tier's estimate
+- ``benchmark_steps``: the GAN training step's speed against keras.io's ``fit`` formulation
+- ``slides``, ``publish``: slide metadata, and the decks and site built from executed notebooks
 
 Importing the package is cheap: Keras and its backend load only when ``setup()`` runs.
 """

@@ -126,9 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=200, help="timed steps per measurement")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--latent-dim", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="paired measurements of the compiled step and of fit, taken in turn; "
+                             "medians are printed (one measurement swings by 20%% on a shared machine)")
     args = parser.parse_args(argv)
-    if args.steps < 1 or args.batch_size < 1 or args.latent_dim < 1:
-        parser.error("--steps, --batch-size and --latent-dim must be positive whole numbers")
+    if min(args.steps, args.batch_size, args.latent_dim, args.repeats) < 1:
+        parser.error("--steps, --batch-size, --latent-dim and --repeats must be positive whole numbers")
 
     from course_utils.backend import configured_backend
     from course_utils.environment import setup
@@ -137,17 +140,24 @@ def main(argv: list[str] | None = None) -> int:
     backend = configured_backend()
     images = np.random.default_rng(0).uniform(size=(args.steps * args.batch_size, 28, 28, 1)).astype("float32")
     eager = time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=False)
-    fast = time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=True)
-    fit = None if backend == "jax" else time_keras_fit(images, args.steps, args.batch_size, args.latent_dim)
+    fast, fit = [], []
+    for _ in range(args.repeats):  # in turn, so that a slow spell of the machine hits both
+        fast.append(time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=True))
+        if backend != "jax":
+            fit.append(time_keras_fit(images, args.steps, args.batch_size, args.latent_dim))
+    spread = lambda values: f"(range {min(values):.1f}-{max(values):.1f})"  # noqa: E731
     print(f"\nDCGAN step, batch {args.batch_size}, {args.steps} timed steps, backend {backend}, "
-          f"{os.cpu_count()} CPUs (load {os.getloadavg()[0]:.1f}):")
-    print(f"  course step, eager         {eager:7.1f} steps/s")
-    print(f"  course step, compiled      {fast:7.1f} steps/s   ({fast / eager:.1f} x eager)")
-    if fit is None:
+          f"{os.cpu_count()} CPUs (load {os.getloadavg()[0]:.1f}), median of {args.repeats} runs:")
+    print(f"  course step, eager         {eager:7.1f} steps/s   (one run)")
+    print(f"  course step, compiled      {np.median(fast):7.1f} steps/s   {spread(fast)}, "
+          f"{np.median(fast) / eager:.1f} x eager")
+    if not fit:
         print("  keras.io fit + train_step     n/a (on JAX, fit needs a stateless train_step)")
     else:
-        print(f"  keras.io fit + train_step  {fit:7.1f} steps/s")
-        print(f"  ratio compiled / keras.io  {fast / fit:7.2f}")
+        ratios = [a / b for a, b in zip(fast, fit)]
+        print(f"  keras.io fit + train_step  {np.median(fit):7.1f} steps/s   {spread(fit)}")
+        print(f"  ratio compiled / keras.io  {np.median(ratios):7.2f}           (median of the paired "
+              f"runs' ratios, range {min(ratios):.2f}-{max(ratios):.2f})")
     return 0
 
 

@@ -54,10 +54,14 @@ def _without_names(config, names=None):
     """The config with layer names, which Keras numbers anew in each build (dense, dense_1...),
     replaced by their order of appearance, also where a functional model refers to a layer. A layer's
     ``module`` (where its class was defined: a notebook's ``__main__`` or ``course_utils.models``
-    for the same promoted layer) is left out too: it is not part of the architecture."""
+    for the same promoted layer) is left out too, and so is the package of its ``registered_name``
+    (``course>Sampling`` in notebook 05, ``course_utils>Sampling`` in ``course_utils.models``): neither
+    is part of the architecture."""
     names = _layer_names(config) if names is None else names
     if isinstance(config, dict):
-        return {k: _without_names(v, names) for k, v in config.items() if k != "module"}
+        return {k: (v.rpartition(">")[2] if k == "registered_name" and isinstance(v, str)
+                    else _without_names(v, names))
+                for k, v in config.items() if k != "module"}
     if isinstance(config, (list, tuple)):
         return [_without_names(v, names) for v in config]
     if isinstance(config, str):

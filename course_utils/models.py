@@ -1,6 +1,6 @@
 """Models promoted here after a notebook built and explained them.
 
-Notebook 05 writes ``kl_divergence``, ``Sampling`` and ``VAE`` in full; notebook 07 writes the
+Notebook 05 writes ``kl_divergence``, ``Sampling``, ``VAE`` and ``train_vae`` in full; notebook 07 writes the
 DCGAN (``build_dcgan_generator``, ``build_dcgan_discriminator``) and its training loop
 (``discriminator_loss``, ``generator_loss``, ``train_step``, ``train_gan``); notebook 10 writes the
 diffusion model (the schedule, ``forward_sample``, ``epsilon_loss``, ``ddim_step``, the samplers,
@@ -13,6 +13,7 @@ meaning (tests/test_promoted.py runs both and compares).
 from __future__ import annotations
 
 import numbers
+import time
 
 import keras
 import numpy as np
@@ -108,6 +109,25 @@ def build_vae(latent_dim: int, image_shape=(28, 28, 1), hidden: int = 256, kl_we
     return vae
 
 
+def train_vae(vae, x, epochs, batch_size, learning_rate, validation_data=None) -> dict:
+    """Adam(``learning_rate``) on the VAE's own loss (its ``compute_loss``: the negative ELBO),
+    ``epochs`` passes of ``fit`` over ``x`` in batches of ``batch_size``. Returns the record the
+    trained-weights cache keeps beside the weights: ``{"seconds": ..., "history": {"loss": [...],
+    ...}}``, with an empty ``"loss"`` list for ``epochs=0`` (the negative control). (Notebook 05.)"""
+    if not isinstance(vae, keras.Model):
+        raise TypeError(f"vae: expected a Keras model (e.g. build_vae(...)), got {type(vae).__name__}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (name == "batch_size"):
+            raise ValueError(f"{name}={value!r}: expected a whole number >= {int(name == 'batch_size')}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive number")
+    start = time.perf_counter()
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    history = vae.fit(x, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0)
+    return {"seconds": time.perf_counter() - start,
+            "history": {"loss": [], **{key: [float(v) for v in values] for key, values in history.history.items()}}}
+
+
 # ------------------------------------------------------------------------------ the DCGAN (07)
 
 
@@ -159,17 +179,22 @@ def generator_loss(fake_logits):
 def train_step(generator, discriminator, g_optimizer, d_optimizer, real, z):
     """One round of the game: a discriminator update on real and (stopped) generated samples, then
     a generator update. Returns (D's loss, G's loss, D's accuracy on real, on fake) as tensors,
-    D's numbers measured before its update. (Notebook 07.)"""
+    D's numbers measured before its update, from the logits of its loss (``has_aux``: no second
+    pass through D). (Notebook 07.)"""
     from course_utils.backend import value_and_grad
 
     fake = ops.stop_gradient(generator(z, training=True))
-    real_logits, fake_logits = ops.split(discriminator(ops.concatenate([real, fake]), training=False), 2)
+
+    def d_loss_and_logits():
+        # One pass over both halves (D has no batch norm, so this equals two passes).
+        real_logits, fake_logits = ops.split(discriminator(ops.concatenate([real, fake]), training=True), 2)
+        return discriminator_loss(real_logits, fake_logits), (real_logits, fake_logits)
+
+    (d_loss, (real_logits, fake_logits)), grads = value_and_grad(
+        d_loss_and_logits, discriminator.trainable_variables, has_aux=True)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
     real_accuracy = ops.mean(ops.cast(real_logits > 0, "float32"))
     fake_accuracy = ops.mean(ops.cast(fake_logits < 0, "float32"))
-    d_loss, grads = value_and_grad(
-        lambda: discriminator_loss(discriminator(real, training=True), discriminator(fake, training=True)),
-        discriminator.trainable_variables)
-    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
     g_loss, grads = value_and_grad(
         lambda: generator_loss(discriminator(generator(z, training=True), training=True)),
         generator.trainable_variables)

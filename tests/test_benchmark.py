@@ -412,3 +412,12 @@ def test_training_steps_of_the_diffusion_notebook_are_compiled_steps():
     values = {"toy_steps": 100, "diffusion_steps": 30, "flow_steps": 20, "batch_size": 64}
     assert benchmark.training_steps("10", values) == [("2-D toy networks", "fit", 100),
                                                        ("diffusion and flow U-Nets", "gan", 50)]
+
+
+@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--steps", "0"], ["--batch-size", "-1"]])
+def test_benchmark_steps_rejects_bad_counts(argv, capsys):
+    from course_utils import benchmark_steps
+
+    with pytest.raises(SystemExit):
+        benchmark_steps.main(argv)
+    assert "must be positive whole numbers" in capsys.readouterr().err

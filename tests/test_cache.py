@@ -167,3 +167,14 @@ def test_store_bad_arguments():
         cache.store("a/b", _build()())
     with pytest.raises(TypeError, match="record"):
         cache.store("tiny", _build()(), record=[1])
+
+
+def test_key_ignores_where_a_layer_class_was_defined_and_registered():
+    """Notebook 05's Sampling (registered as course>Sampling, in __main__) and its promoted copy
+    (course_utils>Sampling, in course_utils.models) are the same architecture; another class is not."""
+    config = {"class_name": "Sampling", "module": "__main__", "registered_name": "course>Sampling",
+              "config": {"name": "sampling", "seed": 7}}
+    promoted = {**config, "module": "course_utils.models", "registered_name": "course_utils>Sampling"}
+    other = {**config, "registered_name": "course>Resampling"}
+    assert cache._without_names(config) == cache._without_names(promoted)
+    assert cache._without_names(config) != cache._without_names(other)

@@ -81,6 +81,28 @@ def test_build_vae_bad_arguments(kwargs, match):
         build_vae(**kwargs)
 
 
+def test_train_vae_record_falls_and_is_empty_for_zero_epochs():
+    keras.utils.set_random_seed(0)
+    vae = build_vae(3, image_shape=(8, 8, 1), hidden=16)
+    x = np.random.default_rng(0).random((64, 8, 8, 1)).astype("float32")
+    record = models.train_vae(vae, x, 5, 32, 1e-2)
+    assert set(record) == {"seconds", "history"} and record["seconds"] > 0
+    assert len(record["history"]["loss"]) == 5 and record["history"]["loss"][-1] < record["history"]["loss"][0]
+    assert models.train_vae(vae, x, 0, 32, 1e-2)["history"] == {"loss": []}
+
+
+@pytest.mark.parametrize("args, error, match", [
+    (("not a model", 1, 8, 1e-3), TypeError, "vae: expected a Keras model"),
+    ((None, -1, 8, 1e-3), ValueError, "epochs=-1"),
+    ((None, 1.5, 8, 1e-3), ValueError, "epochs=1.5"),
+    ((None, 1, 0, 1e-3), ValueError, "batch_size=0"),
+    ((None, 1, 8, 0.0), ValueError, "learning_rate=0.0")])
+def test_train_vae_bad_arguments(args, error, match):
+    vae = build_vae(2, image_shape=(4, 4, 1), hidden=4) if args[0] is None else args[0]
+    with pytest.raises(error, match=match):
+        models.train_vae(vae, np.zeros((4, 4, 4, 1), "float32"), *args[1:])
+
+
 # ---------------------------------------------------------------- the DCGAN of notebook 07
 
 from course_utils.models import (build_dcgan_discriminator, build_dcgan_generator,  # noqa: E402

@@ -15,6 +15,7 @@ from pathlib import Path
 import keras
 import nbformat
 import numpy as np
+import pytest
 from keras import ops
 
 from course_utils import models
@@ -128,6 +129,52 @@ def test_notebook_05s_vae_is_the_promoted_one(monkeypatch):
     np.testing.assert_allclose(loss_ours, loss_theirs, rtol=1e-5, err_msg="the training step's loss")
     assert_same_weights(ours, theirs)
     assert any(not np.allclose(a, b) for a, b in zip(before, ours.get_weights())), "the step changed nothing"
+
+    # train_vae: one epoch of the notebook's and of the promoted function from the same weights and seed.
+    first, again = models.build_vae(latent_dim, seed=7), models.build_vae(latent_dim, seed=7)  # seed streams alike
+    first.set_weights(before), again.set_weights(before)
+    records = []
+    for train, vae in ((nb["train_vae"], first), (models.train_vae, again)):
+        keras.utils.set_random_seed(3)
+        records.append(train(vae, x, 1, 8, 1e-3, validation_data=(x[:4],)))
+    assert records[0]["history"].keys() == records[1]["history"].keys() == {"loss", "val_loss"}
+    np.testing.assert_allclose(records[0]["history"]["loss"], records[1]["history"]["loss"], rtol=1e-5,
+                               err_msg="train_vae: the history")
+    assert_same_weights(first, again)
+    assert nb["train_vae"](again, x, 0, 8, 1e-3)["history"] == {"loss": []}  # the negative control's record
+    assert models.train_vae(again, x, 0, 8, 1e-3)["history"] == {"loss": []}
+
+
+def test_notebook_05s_generator_loads_where_notebook_11_looks(monkeypatch, tmp_path):
+    """05 stores its generator VAE (built by fresh_generator, seed 8) in the cache; 11 asks for it with
+    models.build_vae under the same seed. Same key, the weights load, and the same initial weights."""
+    from course_utils import cache
+
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    nb = promoted_namespace("05_*.ipynb", monkeypatch)
+    latent_dim, x = 8, np.random.default_rng(1).uniform(size=(4, 28, 28, 1)).astype("float32")
+
+    def fresh_05():  # notebook 05's fresh_generator
+        keras.utils.set_random_seed(8)
+        vae = nb["VAE"](nb["make_encoder"](latent_dim), nb["make_decoder"](latent_dim))
+        vae(x[:1])
+        return vae
+
+    def fresh_11():  # notebook 11's fresh_vae
+        keras.utils.set_random_seed(8)
+        return models.build_vae(latent_dim, seed=7)
+
+    parts = dict(source="offline", n_train=4, epochs=1, batch_size=2, learning_rate=1e-3, seed=8)
+    assert cache.cache_key(fresh_05(), **parts) == cache.cache_key(fresh_11(), **parts)
+    assert_same_weights(fresh_05(), fresh_11())  # 11's untrained baseline is 05's
+    trained, loaded = cache.load_or_train("vae_generator", fresh_05,
+                                          lambda vae: nb["train_vae"](vae, x, 1, 2, 1e-3), verbose=False, **parts)
+    assert not loaded
+    again, loaded = cache.load_or_train("vae_generator", fresh_11,
+                                        lambda vae: pytest.fail("11 trained the VAE again"), verbose=False, **parts)
+    assert loaded
+    assert_same_weights(trained, again)
+    assert again.training_record["history"]["loss"] == trained.training_record["history"]["loss"]
 
 
 def test_notebook_04s_psnr_is_the_promoted_one(monkeypatch):

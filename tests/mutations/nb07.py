@@ -20,19 +20,25 @@ MUTATIONS = {
         ("return -bce(ops.ones_like(fake_logits), fake_logits)", "flip the sign"),
     ],
     3: [  # train_step, the discriminator's half
-        ("d_loss, grads = cu.backend.value_and_grad(\n"
-         "    lambda: discriminator_loss(discriminator(fake, training=True), discriminator(real, training=True)),\n"
-         "    discriminator.trainable_variables)\n"
+        ("def d_loss_and_logits():\n"
+         "    real_logits, fake_logits = discriminator(real, training=True), discriminator(fake, training=True)\n"
+         "    return discriminator_loss(fake_logits, real_logits), (real_logits, fake_logits)\n"
+         "(d_loss, (real_logits, fake_logits)), grads = cu.backend.value_and_grad(\n"
+         "    d_loss_and_logits, discriminator.trainable_variables, has_aux=True)\n"
          "d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))", "swap the labels"),
-        ("d_loss, grads = cu.backend.value_and_grad(\n"
-         "    lambda: generator_loss(discriminator(fake, training=True)),\n"
-         "    discriminator.trainable_variables)\n"
+        ("def d_loss_and_logits():\n"
+         "    real_logits, fake_logits = discriminator(real, training=True), discriminator(fake, training=True)\n"
+         "    return generator_loss(fake_logits), (real_logits, fake_logits)\n"
+         "(d_loss, (real_logits, fake_logits)), grads = cu.backend.value_and_grad(\n"
+         "    d_loss_and_logits, discriminator.trainable_variables, has_aux=True)\n"
          "d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))", "the generator's loss"),
         ("d_variables = discriminator.trainable_variables + generator.trainable_variables\n"
-         "d_loss, grads = cu.backend.value_and_grad(\n"
-         "    lambda: discriminator_loss(discriminator(real, training=True),\n"
-         "                               discriminator(generator(z, training=True), training=True)),\n"
-         "    d_variables)\n"
+         "def d_loss_and_logits():\n"
+         "    real_logits = discriminator(real, training=True)\n"
+         "    fake_logits = discriminator(generator(z, training=True), training=True)\n"
+         "    return discriminator_loss(real_logits, fake_logits), (real_logits, fake_logits)\n"
+         "(d_loss, (real_logits, fake_logits)), grads = cu.backend.value_and_grad(\n"
+         "    d_loss_and_logits, d_variables, has_aux=True)\n"
          "d_optimizer.apply_gradients(zip(grads, d_variables))", "G's weights changed in D's step"),
     ],
     4: [  # train_step, the generator's half
