@@ -1,10 +1,10 @@
 """The backend-specific pieces of the course, one version per backend, all in this file.
 
 Keras 3 runs the same model code on TensorFlow, PyTorch and JAX. The little that differs
-(which framework is behind Keras, which GPUs it sees, GPU memory growth, how to take a
-gradient for a hand-written training step, ``value_and_grad``, and how to make its optimizer
-update fast, ``fast_optimizer``) lives here so the notebooks and the rest of ``course_utils`` stay
-backend-neutral.
+(which framework is behind Keras, which GPUs it sees, GPU memory growth and peak GPU memory,
+how to take a gradient for a hand-written training step, ``value_and_grad``, how to make its
+optimizer update fast, ``fast_optimizer``, and how to compile the whole step, ``compiled``)
+lives here so the notebooks and the rest of ``course_utils`` stay backend-neutral.
 """
 
 from __future__ import annotations
