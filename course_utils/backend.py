@@ -3,17 +3,21 @@
 Keras 3 runs the same model code on TensorFlow, PyTorch and JAX. The little that differs
 (which framework is behind Keras, which GPUs it sees, GPU memory growth and peak GPU memory,
 how to take a gradient for a hand-written training step, ``value_and_grad``, how to make its
-optimizer update fast, ``fast_optimizer``, and how to compile the whole step, ``compiled``)
-lives here so the notebooks and the rest of ``course_utils`` stay backend-neutral.
+optimizer update fast, ``fast_optimizer``, how to compile the whole step, ``compiled``, and
+which of a framework's start-up lines to hide, ``quiet_startup``) lives here so the notebooks and the rest of ``course_utils`` stay backend-neutral.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import importlib.util
 import json
 import os
+import re
+import sys
+import tempfile
 from pathlib import Path
 
 # Keras backend name -> (module to import, pip distribution that provides it, install hint).
@@ -22,6 +26,47 @@ BACKENDS = {
     "torch": ("torch", "torch", "pip install torch"),
     "jax": ("jax", "jax", "pip install jax"),
 }
+
+
+# TensorFlow's C++ start-up lines (the oneDNN notice, the CUDA stubs and driver probe of a machine
+# without a GPU, absl's "before InitializeLog" notice) reach the process's stderr even with
+# TF_CPP_MIN_LOG_LEVEL=2, and a notebook shows them as a red box under its first cell. They are
+# known and harmless (setup reports the device in words); quiet_startup hides them and nothing else.
+STARTUP_CHATTER = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IW]\d{4} \S+ +\d+ \S+\.cc:\d+\] .*"                      # info and warning lines of TF's logging
+    r"|E\d{4} \S+ +\d+ cuda_(platform|driver|executor)\.cc:\d+\] .*cuInit.*"  # no GPU driver here
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow with the "
+    r"appropriate compiler flags\.")
+
+
+@contextlib.contextmanager
+def quiet_startup():
+    """Within the block, hold back what is written to the process's stderr (file descriptor 2),
+    then pass on every line except the known start-up chatter (:data:`STARTUP_CHATTER`).
+    Used by ``setup()`` around importing Keras and probing for GPUs."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no stderr to hold back: nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            lines = held.read().decode(errors="replace").splitlines()
+            kept = [line for line in lines if line.strip() and not STARTUP_CHATTER.fullmatch(line)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
 
 
 def configured_backend() -> str:

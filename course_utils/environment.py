@@ -63,16 +63,17 @@ def setup(seed: int = 42, verbose: bool = True) -> CourseEnvironment:
     # took 5-12 s instead of 0.8 s (measured for notebook 09). Read when torch is first imported.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     name = _backend.configured_backend()
-    _backend.require_backend(name)
-    _backend.enable_memory_growth()  # before anything touches a GPU
+    with _backend.quiet_startup():  # the framework's C++ start-up lines, not the rest
+        _backend.require_backend(name)
+        _backend.enable_memory_growth()  # before anything touches a GPU
 
-    import keras
+        import keras
 
-    check_keras_version(keras.__version__)
-    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators
+        check_keras_version(keras.__version__)
+        keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators
+        gpus = _backend.gpu_devices(name)
     set_style()
 
-    gpus = _backend.gpu_devices(name)
     source, reason = resolve_mnist_source("auto")
     env = CourseEnvironment(
         keras_version=keras.__version__,

@@ -303,3 +303,35 @@ def test_peak_gpu_memory_tensorflow_reads_get_memory_info(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", tf)
     assert backend.peak_gpu_memory("tensorflow") == 4096
     assert asked == ["GPU:0"]
+
+
+def test_quiet_startup_hides_tensorflows_start_up_lines_and_passes_on_the_rest(capfd):
+    import os
+
+    from course_utils.backend import quiet_startup
+
+    chatter = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+        "I0000 00:00:1796563072.465251    2127 port.cc:153] oneDNN custom operations are on.",
+        "I0000 00:00:1796563072.466532    2127 cudart_stub.cc:31] Could not find cuda drivers on your machine.",
+        "E0000 00:00:1796563083.813275    2127 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error",
+    ]
+    real = ["E0000 00:00:1796563083.813275    2127 some_kernel.cc:12] out of memory",
+            "Traceback (most recent call last): something else"]
+    with quiet_startup():
+        os.write(2, ("\n".join(chatter[:2] + real[:1] + chatter[2:] + real[1:]) + "\n").encode())
+    err = capfd.readouterr().err
+    assert all(line not in err for line in chatter)
+    assert all(line in err for line in real)
+
+
+def test_quiet_startup_passes_on_an_error_raised_inside(capfd):
+    import os
+
+    from course_utils.backend import quiet_startup
+
+    with pytest.raises(RuntimeError, match="inside"):
+        with quiet_startup():
+            os.write(2, b"a line that matters\n")
+            raise RuntimeError("inside")
+    assert "a line that matters" in capfd.readouterr().err
