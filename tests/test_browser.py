@@ -399,6 +399,22 @@ def test_a_deck_shows_its_slides(page, published):
         seen.add(page.evaluate("() => JSON.stringify(Reveal.getIndices())"))
     assert len(seen) >= 5, "the arrow keys did not move through the slides"
     assert_images_loaded(page)
+    # No code is cut off at the slide's right edge: long lines wrap (every slide, shown in turn).
+    clipped = page.evaluate("""() => {
+        const found = [];
+        for (const slide of Reveal.getSlides()) {
+            const at = Reveal.getIndices(slide);
+            Reveal.slide(at.h, at.v);
+            for (const pre of slide.querySelectorAll('pre')) {
+                if (pre.clientWidth > 0 && pre.scrollWidth > pre.clientWidth + 2) {
+                    const lines = pre.textContent.split(String.fromCharCode(10));
+                    found.push(lines.reduce((a, b) => (b.length > a.length ? b : a)).slice(0, 80));
+                }
+            }
+        }
+        return found;
+    }""")
+    assert not clipped, f"code lines cut off at a slide's edge (the longest of each block): {clipped}"
     page.evaluate("() => Reveal.slide(3)")
     page.wait_for_timeout(800)
     wait_for_math(page)
