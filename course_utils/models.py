@@ -202,6 +202,15 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, real, z):
     return d_loss, g_loss, real_accuracy, fake_accuracy
 
 
+def history_from(record):
+    """The training record as lists, one per number the step returns (D's loss, G's loss, D's
+    accuracy on real, on generated), from each step's numbers, kept as tensors until now; empty
+    lists for an empty record. (Notebook 07; notebook 08 uses it for its own loops.)"""
+    columns = ops.convert_to_numpy(ops.stack([ops.stack(r) for r in record])).T if record else [[]] * 4
+    return {key: [float(v) for v in column]
+            for key, column in zip(("d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy"), columns)}
+
+
 def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, learning_rate, seed,
               callback=None) -> dict:
     """Train a GAN: ``train_step`` over shuffled batches of ``images`` for ``epochs`` epochs, with
@@ -245,18 +254,17 @@ def train_gan(generator, discriminator, images, epochs, batch_size, latent_dim, 
     g_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
     d_optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5)
     step = compiled(train_step)
-    rng, noise = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    rng = np.random.default_rng(seed)  # the batches' order and the noise, both drawn on the host, cheaply
     history = {"d_loss": [], "g_loss": [], "d_real_accuracy": [], "d_fake_accuracy": []}
     for epoch in range(1, epochs + 1):
         order = rng.permutation(len(images))
         record = []  # the step's numbers stay tensors until the epoch ends: one copy to the host
         for start in range(0, len(images) - batch_size + 1, batch_size):
             real = ops.convert_to_tensor(images[order[start:start + batch_size]])
-            z = keras.random.normal((batch_size, latent_dim), seed=noise)
-            record.append(ops.stack(step(generator, discriminator, g_optimizer, d_optimizer, real, z)))
-        if record:
-            for key, column in zip(history, ops.convert_to_numpy(ops.stack(record)).T):
-                history[key].extend(float(v) for v in column)
+            z = rng.standard_normal((batch_size, latent_dim)).astype("float32")
+            record.append(step(generator, discriminator, g_optimizer, d_optimizer, real, z))
+        for key, values in history_from(record).items():
+            history[key].extend(values)
         if callback is not None:
             callback(epoch, history)
     return history

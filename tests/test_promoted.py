@@ -69,6 +69,10 @@ def test_notebook_07s_gan_is_the_promoted_one(monkeypatch):
                                    ops.convert_to_numpy(getattr(models, name)(*args)), rtol=1e-6,
                                    err_msg=name)
 
+    record = [tuple(ops.convert_to_tensor(v) for v in row) for row in rng.normal(size=(3, 4)).astype("float32")]
+    for some in (record, []):
+        assert nb["history_from"](some) == models.history_from(some), "history_from"
+
     # One training step of each version from the same weights, optimizers, batch and noise.
     (g1, g2), (d1, d2) = pairs[0], pairs[1]
     real = ops.convert_to_tensor(rng.uniform(size=(16, 28, 28, 1)).astype("float32"))
