@@ -3,13 +3,16 @@
 The course writes its GAN training step in full (notebook 07, promoted as
 ``course_utils.models.train_step``) and compiles it with :func:`course_utils.backend.compiled`.
 keras.io writes the same game as a ``keras.Model`` whose ``train_step`` takes both gradients, run
-by ``fit``, which compiles it. This prints, for the configured backend, steps per second of
+by ``fit``, which compiles it. This prints, for the configured backend, steps per second in a
+second epoch (the first one compiles) of
 
-- the course's step run eagerly (``models.train_step`` as it is),
-- the course's step compiled (``compiled(models.train_step)``), the way ``train_gan`` and the
-  notebooks run it, with its numbers kept as tensors and read once per epoch,
-- keras.io's formulation: ``fit`` over a ``keras.Model`` subclass with a ``train_step`` (TensorFlow
-  and PyTorch; on JAX ``fit`` needs a stateless ``train_step``, so this column is left out),
+- ``models.train_gan`` with the step run eagerly (``models.train_step`` as it is),
+- ``models.train_gan`` as the notebooks run it: the step compiled (``compiled(train_step)``), the
+  batches shuffled and the noise drawn with NumPy, the numbers kept as tensors and read once per
+  epoch,
+- keras.io's formulation: ``fit`` over a ``keras.Model`` subclass with a ``train_step``, on the
+  same shuffled images (TensorFlow and PyTorch; on JAX ``fit`` needs a stateless ``train_step``,
+  so this column is left out),
 
 on the same DCGAN (``build_dcgan_generator(32)``, ``build_dcgan_discriminator()``), batch 64, and
 the ratio compiled / keras.io. One backend per process (Keras picks it at import)::
@@ -43,30 +46,22 @@ def _adam():
     return keras.optimizers.Adam(2e-3, beta_1=0.5)
 
 
-def time_course_step(images, steps, batch_size, latent_dim, compile_step, warmup=5) -> float:
-    """Steps per second of ``models.train_step``, eager or compiled, numbers read once at the end."""
-    import keras
-    from keras import ops
+def time_train_gan(images, batch_size, latent_dim, compile_step=True) -> float:
+    """Steps per second of ``models.train_gan``'s second epoch over ``images`` (the first one
+    compiles): the loop the notebooks run, shuffling, noise and the once-per-epoch read included.
+    ``compile_step=False`` runs the same loop with the step left as it is (eager)."""
+    import contextlib
+    from unittest import mock
 
     from course_utils import models
-    from course_utils.backend import compiled
 
     generator, discriminator = _networks(latent_dim, 0)
-    g_opt, d_opt = _adam(), _adam()
-    step = compiled(models.train_step) if compile_step else models.train_step
-    noise = keras.random.SeedGenerator(0)
-    batches = [ops.convert_to_tensor(images[i * batch_size:(i + 1) * batch_size])
-               for i in range(len(images) // batch_size)]
-    record, start = [], None
-    for i in range(warmup + steps):
-        if i == warmup:
-            ops.convert_to_numpy(ops.stack(record[-1]))  # finish the warm-up's work
-            start, record = time.perf_counter(), []
-        z = keras.random.normal((batch_size, latent_dim), seed=noise)
-        record.append(ops.stack(step(generator, discriminator, g_opt, d_opt,
-                                     batches[i % len(batches)], z)))
-    ops.convert_to_numpy(ops.stack(record))  # the once-per-epoch read
-    return steps / (time.perf_counter() - start)
+    stamps = []
+    as_it_is = mock.patch("course_utils.backend.compiled", lambda step: step)  # train_gan imports it per call
+    with (contextlib.nullcontext() if compile_step else as_it_is):
+        models.train_gan(generator, discriminator, images, 2, batch_size, latent_dim, 2e-3, seed=0,
+                         callback=lambda epoch, history: stamps.append(time.perf_counter()))
+    return len(images) // batch_size / (stamps[1] - stamps[0])
 
 
 def _keras_io_gan_class():
@@ -109,16 +104,25 @@ def _keras_io_gan_class():
     return GAN
 
 
-def time_keras_fit(images, steps, batch_size, latent_dim) -> float:
-    """Steps per second of keras.io's formulation under ``fit`` (second epoch: compiled, warm)."""
+def time_keras_fit(images, batch_size, latent_dim) -> float:
+    """Steps per second of keras.io's formulation in ``fit``'s second epoch over ``images`` (the
+    first one compiles), shuffled as ``train_gan`` shuffles."""
+    import keras
+
+    class Stamps(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter())
+
     generator, discriminator = _networks(latent_dim, 0)
     gan = _keras_io_gan_class()(generator, discriminator, latent_dim)
     gan.compile(d_optimizer=_adam(), g_optimizer=_adam())
-    x = images[:steps * batch_size]
-    gan.fit(x[:5 * batch_size], batch_size=batch_size, epochs=1, verbose=0, shuffle=False)  # warm up
-    start = time.perf_counter()
-    gan.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
-    return steps / (time.perf_counter() - start)
+    stamps = Stamps()
+    gan.fit(images, batch_size=batch_size, epochs=2, verbose=0, shuffle=True, callbacks=[stamps])
+    return len(images) // batch_size / (stamps.times[1] - stamps.times[0])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,16 +143,17 @@ def main(argv: list[str] | None = None) -> int:
     setup(verbose=False)
     backend = configured_backend()
     images = np.random.default_rng(0).uniform(size=(args.steps * args.batch_size, 28, 28, 1)).astype("float32")
-    eager = time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=False)
+    eager = time_train_gan(images[:min(args.steps, 50) * args.batch_size], args.batch_size, args.latent_dim,
+                           compile_step=False)
     fast, fit = [], []
     for _ in range(args.repeats):  # in turn, so that a slow spell of the machine hits both
-        fast.append(time_course_step(images, args.steps, args.batch_size, args.latent_dim, compile_step=True))
+        fast.append(time_train_gan(images, args.batch_size, args.latent_dim))
         if backend != "jax":
-            fit.append(time_keras_fit(images, args.steps, args.batch_size, args.latent_dim))
+            fit.append(time_keras_fit(images, args.batch_size, args.latent_dim))
     spread = lambda values: f"(range {min(values):.1f}-{max(values):.1f})"  # noqa: E731
     print(f"\nDCGAN step, batch {args.batch_size}, {args.steps} timed steps, backend {backend}, "
           f"{os.cpu_count()} CPUs (load {os.getloadavg()[0]:.1f}), median of {args.repeats} runs:")
-    print(f"  course step, eager         {eager:7.1f} steps/s   (one run)")
+    print(f"  course step, eager         {eager:7.1f} steps/s   (one run of {min(args.steps, 50)} steps)")
     print(f"  course step, compiled      {np.median(fast):7.1f} steps/s   {spread(fast)}, "
           f"{np.median(fast) / eager:.1f} x eager")
     if not fit:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from nbformat.v4 import new_code_cell, new_notebook
@@ -421,3 +422,16 @@ def test_benchmark_steps_rejects_bad_counts(argv, capsys):
     with pytest.raises(SystemExit):
         benchmark_steps.main(argv)
     assert "must be positive whole numbers" in capsys.readouterr().err
+
+
+def test_benchmark_steps_runs_the_loop_compiled_and_eager_and_keras_fit():
+    """A smoke test of the step benchmark (it times, so it asserts only that each column runs and
+    gives a rate): 2 epochs of 2 batches each."""
+    from course_utils import benchmark_steps
+    from course_utils.backend import configured_backend
+
+    images = np.random.default_rng(0).uniform(size=(16, 28, 28, 1)).astype("float32")
+    rates = [benchmark_steps.time_train_gan(images, 8, 4, compile_step=flag) for flag in (True, False)]
+    if configured_backend() != "jax":
+        rates.append(benchmark_steps.time_keras_fit(images, 8, 4))
+    assert all(np.isfinite(rate) and rate > 0 for rate in rates), rates
