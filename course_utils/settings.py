@@ -117,9 +117,11 @@ NOTEBOOK_SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     # 07: the DCGAN on MNIST (n_train ... learning_rate); toy_epochs / ring_epochs count passes of
     # 25 batches of 512 points over the 1-D and ring toy data; n_samples generated digits are scored.
     # optimal_d_steps: steps of section 4's discriminator against a fixed generator (D* check).
+    # ring_epochs: at 16 the ring gate failed for 1 of 20 seeds (10 per backend, TF and PyTorch);
+    # at 32 the lowest of the 20 was 4.5 modes.
     "07": {
         "ci": {"n_train": 4000, "n_test": 1000, "epochs": 4, "batch_size": 64, "latent_dim": 32,
-               "learning_rate": 2e-3, "n_samples": 1000, "toy_epochs": 12, "ring_epochs": 16,
+               "learning_rate": 2e-3, "n_samples": 1000, "toy_epochs": 12, "ring_epochs": 32,
                "optimal_d_steps": 200},
         "laptop": {"n_train": 20000, "n_test": 2000, "epochs": 5, "batch_size": 64, "latent_dim": 32,
                    "learning_rate": 2e-3, "n_samples": 2000, "toy_epochs": 12, "ring_epochs": 40,
