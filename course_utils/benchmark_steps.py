@@ -40,10 +40,13 @@ def _networks(latent_dim, seed):
     return models.build_dcgan_generator(latent_dim), models.build_dcgan_discriminator()
 
 
+LEARNING_RATE = 2e-3  # both players, both formulations (train_gan builds its own Adam with beta_1=0.5)
+
+
 def _adam():
     import keras
 
-    return keras.optimizers.Adam(2e-3, beta_1=0.5)
+    return keras.optimizers.Adam(LEARNING_RATE, beta_1=0.5)
 
 
 def time_train_gan(images, batch_size, latent_dim, compile_step=True) -> float:
@@ -59,7 +62,7 @@ def time_train_gan(images, batch_size, latent_dim, compile_step=True) -> float:
     stamps = []
     as_it_is = mock.patch("course_utils.backend.compiled", lambda step: step)  # train_gan imports it per call
     with (contextlib.nullcontext() if compile_step else as_it_is):
-        models.train_gan(generator, discriminator, images, 2, batch_size, latent_dim, 2e-3, seed=0,
+        models.train_gan(generator, discriminator, images, 2, batch_size, latent_dim, LEARNING_RATE, seed=0,
                          callback=lambda epoch, history: stamps.append(time.perf_counter()))
     return len(images) // batch_size / (stamps[1] - stamps[0])
 
