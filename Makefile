@@ -47,8 +47,10 @@ $(VENV)/.test: $(VENV)/.course requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# JupyterLab on notebooks/, opening at the student copies (notebooks/student/); the sources,
+# with their solutions, are one folder up.
 course: $(VENV)/.course
-	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) notebooks
+	$(BIN)/jupyter lab $(ROOT_ARGS) --ServerApp.default_url=/lab/tree/student $(LAB_ARGS) notebooks
 
 # Unit tests, then every notebook with nbmake under the CI tier, once per backend, with the
 # network cut (tools/offline) so nothing can download; then, unless BACKENDS has jax, the
@@ -93,9 +95,14 @@ test-gpu-dry: $(VENV)/.test
 	  COURSE_CACHE_DIR=$(CURDIR)/.cache/dry-run tools/offline \
 	  $(BIN)/python -m course_utils.benchmark --tier gpu --dry-run --gpu-memory $(DRY_NOTEBOOKS)
 
-# Regenerate the student copies (notebooks/student/) and strip outputs from the sources.
-student: $(VENV)/.course
+# Regenerate the student copies (notebooks/student/), strip outputs from the sources, and store
+# what each self-check compares with (course_utils/exercise_data/), on each backend: the
+# reference solutions and checks of the sources run once per backend (about 15 s each).
+student: $(VENV)/.test
 	$(BIN)/python -m course_utils.exercises --strip notebooks
+	@for backend in tensorflow torch jax; do \
+	  KERAS_BACKEND=$$backend COURSE_TIER=ci MPLBACKEND=Agg $(BIN)/python -m course_utils.exercises --record notebooks || exit 1; \
+	done
 
 # Wall time and peak memory of each notebook under TIER (a report, not a test).
 benchmark: $(VENV)/.course

@@ -15,7 +15,8 @@ every notebook needs around them, one concern per module:
   and exercise self-checks that name the likely mistake
 - ``cache``: trained weights, trained once and loaded after
 - ``evaluation``: the evaluation classifier that judges generated digits
-- ``exercises``: student copies generated from the source notebooks
+- ``exercises``: student copies generated from the source notebooks, their stored self-checks,
+  and hints on request (``hint``)
 - ``benchmark``: wall time and peak memory of each notebook under a tier, and a tier's estimate
 - ``benchmark_steps``: the GAN training step's speed against keras.io's ``fit`` formulation
 - ``slides``, ``publish``: slide metadata, and the decks and site built from executed notebooks
@@ -33,10 +34,18 @@ from course_utils.plotting import (plot_density_2d, plot_gan_history, plot_histo
                                    set_style, show_images)
 from course_utils.settings import TIERS, current_tier, notebook_settings
 
+
+def hint(key: str) -> str:
+    """The next hint for exercise ``key`` (e.g. ``"05.2"``), a stronger one on each ask:
+    :func:`course_utils.exercises.hint`."""
+    from course_utils import exercises
+    return exercises.hint(key)
+
+
 __all__ = [
     "CheckFailed", "check", "check_beats", "check_between", "check_close", "check_exercise",
     "check_greater", "check_less",
     "GaussianMixture", "data_sources", "load_faces", "load_mnist", "resolve_mnist_source",
-    "toy_distribution", "setup", "psnr", "plot_density_2d", "plot_gan_history", "plot_history",
+    "toy_distribution", "setup", "hint", "psnr", "plot_density_2d", "plot_gan_history", "plot_history",
     "plot_latent", "set_style", "show_images", "TIERS", "current_tier", "notebook_settings",
 ]

@@ -312,32 +312,105 @@ MISTAKES = [(SIGMA ** 2, "did you use sigma^2 where sigma belongs?"),
             (np.log(SIGMA ** 2), "did you use log_var itself?")]
 
 
+def _fail(value, expected=SIGMA, mistakes=MISTAKES, **kwargs):
+    with pytest.raises(CheckFailed) as raised:
+        check_exercise("05.2", value, expected, mistakes, description="sigma", **kwargs)
+    return raised.value.detail
+
+
 def test_check_exercise_pass(capsys):
-    check_exercise("the standard deviation", SIGMA + 1e-9, SIGMA, MISTAKES)
-    assert capsys.readouterr().out.startswith("[PASS] the standard deviation: an array of shape (2,) as expected")
+    check_exercise("05.2", SIGMA + 1e-9, SIGMA, MISTAKES, description="the standard deviation")
+    assert capsys.readouterr().out.startswith(
+        "[PASS] exercise 05.2: the standard deviation: an array of shape (2,) as expected")
 
 
 def test_check_exercise_names_the_matching_mistake():
-    with pytest.raises(CheckFailed) as raised:
-        check_exercise("the standard deviation", SIGMA ** 2, SIGMA, MISTAKES)
-    assert raised.value.detail == ("your result is an array of shape (2,), not the expected values: "
-                                   "did you use sigma^2 where sigma belongs?")
+    assert _fail(SIGMA ** 2) == ("your result is an array of shape (2,), not the expected values: "
+                                 "did you use sigma^2 where sigma belongs?")
 
 
 def test_check_exercise_scalar_mistake_shows_both_numbers():
-    with pytest.raises(CheckFailed, match=r"your result is 0.64 where 0.8 was expected: did you"):
-        check_exercise("sigma", 0.64, 0.8, [(0.64, "did you square it?")])
+    assert _fail(0.64, 0.8, [(0.64, "did you square it?")]).startswith(
+        "your result is 0.64 where 0.8 was expected: did you")
 
 
-def test_check_exercise_unknown_mistake_and_wrong_shape():
-    with pytest.raises(CheckFailed, match=r"matches none of the usual mistakes"):
-        check_exercise("sigma", [9.0, 9.0], SIGMA, MISTAKES)
-    with pytest.raises(CheckFailed, match=r"shape \(3,\) where \(2,\) was expected: check the axis"):
-        check_exercise("sigma", [0.8, 1.5, 0.0], SIGMA, MISTAKES)
-    with pytest.raises(CheckFailed, match=r"contains NaN"):
-        check_exercise("sigma", [np.nan, 1.5], SIGMA, MISTAKES)
+def test_check_exercise_an_infinite_mistake_matches_infinity():
+    assert _fail(np.inf, 20.0, [(np.inf, "an unstable log")]).endswith("an unstable log")
+
+
+@pytest.mark.parametrize("key", ["5.2", "05", "05.0", "05.2.1", 52, "ab.1"])
+def test_check_exercise_bad_key(key):
+    with pytest.raises(ValueError, match="key=.*expected the notebook and exercise number"):
+        check_exercise(key, 1.0, 1.0, description="x")
+
+
+def test_check_exercise_needs_a_description_in_the_source():
+    with pytest.raises(ValueError, match="description"):
+        check_exercise("05.2", 1.0, 1.0)
 
 
 def test_check_exercise_bad_mistakes():
     with pytest.raises(TypeError, match=r"mistakes\[0\]=.*expected a \(wrong_value, message\) pair"):
-        check_exercise("sigma", SIGMA, SIGMA, [SIGMA ** 2])
+        check_exercise("05.2", SIGMA, SIGMA, [SIGMA ** 2], description="sigma")
+
+
+def test_check_exercise_result_that_changes_between_calls_is_own_noise():
+    rng = np.random.default_rng(0)
+    detail = _fail(lambda: SIGMA + rng.normal(size=2))
+    assert "changes from one run to the next" in detail and "noise of your own" in detail
+    check_exercise("05.2", lambda: SIGMA.copy(), SIGMA, description="a function called twice")
+
+
+def test_check_exercise_takes_tuples_of_arrays():
+    check_exercise("05.3", (np.ones(3), np.zeros(3)), np.stack([np.ones(3), np.zeros(3)]), description="two")
+    check_exercise("05.3", (np.ones(3), np.zeros(2)), np.r_[np.ones(3), np.zeros(2)], description="ragged")
+
+
+# ---------------------------------------------------------------- diagnose: unlisted mistakes
+# Each wrong answer here is made by hand, not with the code under test.
+
+X = np.array([[0.5, -1.0, 2.0], [0.3, 0.7, -0.2], [1.5, 0.1, 0.4], [-0.6, 0.9, 1.2]])  # 4 rows, 3 coordinates
+ROW_SUMS = X.sum(axis=1)
+SIZES = {"the batch": 4, "the coordinates per row": 3}
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (ROW_SUMS * 3, ["times 3, the coordinates per row", "a sum where a mean belongs"]),
+    (ROW_SUMS / 4, ["divided by 4, the batch", "a mean where a sum belongs"]),
+    (ROW_SUMS * 2, ["times 2"]),
+    (ROW_SUMS * 0.37, ["0.37 times the expected one: a constant factor"]),
+    (-ROW_SUMS, ["minus the expected one: a flipped sign"]),
+    (ROW_SUMS - 1.5, ["minus 1.5 everywhere", "a term that does not depend on the input"]),
+    (ROW_SUMS[::-1], ["right values in another order"]),
+    (ROW_SUMS[:, None], ["shape (4, 1) where (4,) was expected", "axis of length 1 is extra (keepdims?)"]),
+    (np.array([ROW_SUMS.sum()]), ["one number, the sum of the expected 4 values", "every axis"]),
+    (np.r_[ROW_SUMS[:3], np.inf], ["1 of your 4 values are infinite", "log of 0"]),
+    (np.r_[ROW_SUMS[:2], np.nan, 1.0], ["NaN"]),
+    (np.ones((4, 4)), ["4 times too many values", "broadcast"]),
+    (ROW_SUMS[:2], ["fewer values than expected"]),
+])
+def test_diagnose_names_what_differs(wrong, words):
+    detail = _fail(wrong, ROW_SUMS, [], sizes=SIZES)
+    assert "compare it with the equation" not in detail
+    for word in words:
+        assert word in detail, f"{word!r} not in {detail!r}"
+
+
+def test_diagnose_transposition_and_error_growing_with_the_values():
+    grid = np.arange(6.0).reshape(2, 3) + 1
+    assert "transpose" in _fail(grid.T, grid, [])
+    values = np.array([0.1, 0.5, 1.0, 2.0, 4.0, 8.0])
+    assert "grows with the size of the values" in _fail(values ** 1.1, values, [])
+
+
+def test_diagnose_always_gives_the_largest_difference():
+    detail = _fail(np.array([0.8, 1.9]), SIGMA, [])
+    assert "largest difference 0.4" in detail and "1 of 2 values differ" in detail
+
+
+def test_an_infinite_target_is_matched_only_by_itself():
+    # rtol * inf is inf: without care any finite value would be "close" to an infinite target.
+    with pytest.raises(CheckFailed):
+        check_close("a finite value against inf", 3.7, np.inf)
+    check_close("inf against inf", np.inf, np.inf)
+    assert "an unstable log" not in _fail(3.7, 6.6, [(np.inf, "an unstable log")])

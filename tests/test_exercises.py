@@ -15,11 +15,22 @@ from course_utils.exercises import (HEADER_ID, ExerciseMarkupError, count_exerci
                                     first_exercise_cell, main, out_of_sync, render_student_copy,
                                     source_notebooks, strip_outputs, student_copy, student_path,
                                     write_student_copies, solution_regions, replace_region,
-                                    hint_gives_code)
+                                    hint_gives_code, stub_message, data_path)
+from course_utils import exercises
 
 pytestmark = pytest.mark.usefixtures("hermetic")
 
+
+@pytest.fixture(autouse=True)
+def data_in_tmp(tmp_path, monkeypatch):
+    """Stored checks go to a temporary folder, never to the package's own."""
+    monkeypatch.setattr(exercises, "DATA_DIR", tmp_path / "exercise_data")
+    monkeypatch.setattr(exercises, "_HINTS_GIVEN", {})
+    monkeypatch.setattr(exercises, "_LOADED", {})
+
+NUDGE_1 = "what is the log of a product?"
 HINT_1 = "log N(x; m, s) = -log(s) - log(2 pi)/2 - (x - m)^2 / (2 s^2)"
+NUDGE_2 = "one number for all of them"
 HINT_2 = "add them up with sum(values)"
 
 FUNCTION_CELL = f'''import numpy as np
@@ -27,7 +38,9 @@ FUNCTION_CELL = f'''import numpy as np
 
 def log_density(x, mean, std):
     """The log-density of N(mean, std^2) at x."""
-    ### BEGIN SOLUTION (hint: {HINT_1})
+    ### BEGIN SOLUTION
+    # hint: {NUDGE_1}
+    # hint: {HINT_1}
     z = (x - mean) / std
     return -np.log(std) - 0.5 * np.log(2 * np.pi) - 0.5 * z ** 2
     ### END SOLUTION
@@ -36,7 +49,9 @@ def log_density(x, mean, std):
 AFTER_THE_REGION = "still here"'''
 
 TOP_LEVEL_CELL = f'''values = [1, 2, 3]
-### BEGIN SOLUTION (hint: {HINT_2})
+### BEGIN SOLUTION
+# hint: {NUDGE_2}
+# hint: {HINT_2}
 total = sum(values)
 ### END SOLUTION
 print(total)'''
@@ -60,7 +75,7 @@ def _source_notebook():
                            outputs=[new_output("execute_result", data={"text/plain": "6"},
                                                execution_count=5)])
     answer = new_markdown_cell(ANSWER_CELL)
-    raw = new_raw_cell("### BEGIN SOLUTION (hint: raw cells are left alone)")
+    raw = new_raw_cell("### BEGIN SOLUTION\n# hint: raw cells are left alone")
     nb = new_notebook(cells=[intro, first, second, answer, raw],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"},
@@ -112,7 +127,7 @@ def test_strip_outputs_of_a_clean_notebook_changes_nothing():
 def test_count_exercises():
     assert count_exercises(_source_notebook()) == 2  # code cells only, not markdown or raw
     assert count_exercises(new_notebook(cells=[new_code_cell("x = 1")])) == 0
-    two_in_one = "### BEGIN SOLUTION (hint: a)\na = 1\n### END SOLUTION\n" * 2
+    two_in_one = "### BEGIN SOLUTION\n# hint: a\n# hint: b\na = 1\n### END SOLUTION\n" * 2
     assert count_exercises(_one_cell_notebook(two_in_one)) == 2
 
 
@@ -120,7 +135,7 @@ def test_first_exercise_cell():
     assert first_exercise_cell(_source_notebook()) == 1
     assert first_exercise_cell(new_notebook(cells=[new_code_cell("x = 1")])) == -1
     # A marker in a markdown cell is not an exercise.
-    nb = new_notebook(cells=[new_markdown_cell("### BEGIN SOLUTION (hint: prose)"),
+    nb = new_notebook(cells=[new_markdown_cell("### BEGIN SOLUTION\n# hint: prose"),
                              new_code_cell("x = 1"), new_code_cell(TOP_LEVEL_CELL)])
     assert first_exercise_cell(nb) == 2
 
@@ -149,14 +164,16 @@ def test_student_copy_replaces_the_region_in_a_function():
     assert "z = (x - mean) / std" not in source and "BEGIN SOLUTION" not in source
     assert "END SOLUTION" not in source
     lines = source.split("\n")
-    stub = lines.index(f"    raise NotImplementedError({'Exercise 1: ' + HINT_1!r})")
+    stub = lines.index(f"    raise NotImplementedError({stub_message('01.1', 1)!r})")
     assert lines[stub - 1] == "    # Your code here (exercise 1), then run the check below."
     assert lines[stub - 2] == '    """The log-density of N(mean, std^2) at x."""'
     # What came after the region is kept, in place.
     assert lines[stub + 1:] == ["", "", 'AFTER_THE_REGION = "still here"']
-    # The stub parses, the cell runs, and calling the function raises with the hint.
+    # The stub parses, the cell runs, and calling the function raises: it names the exercise and
+    # how to ask for a hint, and holds no hint.
     message, namespace = _raised_message(source, "log_density(0.0, 0.0, 1.0)")
-    assert message == f"Exercise 1: {HINT_1}"
+    assert message.startswith("Exercise 1: ") and "cu.hint('01.1')" in message
+    assert HINT_1 not in source and NUDGE_1 not in source and "hint:" not in source
     assert namespace["AFTER_THE_REGION"] == "still here"
 
 
@@ -166,11 +183,11 @@ def test_student_copy_top_level_region_is_numbered_next():
     assert source.split("\n") == [
         "values = [1, 2, 3]",
         "# Your code here (exercise 2), then run the check below.",
-        f"raise NotImplementedError({'Exercise 2: ' + HINT_2!r})",
+        f"raise NotImplementedError({stub_message('01.2', 2)!r})",
         "print(total)",
     ]
     message, _ = _raised_message(source, None)
-    assert message == f"Exercise 2: {HINT_2}"
+    assert message == stub_message("01.2", 2)
 
 
 def test_student_copy_markdown_answer():
@@ -193,40 +210,45 @@ def test_student_copy_strips_outputs_and_counts():
 def test_student_copy_numbers_several_regions_in_order_and_keeps_tabs():
     source = ("class Model:\n"
               "\tdef a(self):\n"
-              "\t\t### BEGIN SOLUTION (hint: return 1 (the first))\n"
+              "\t\t### BEGIN SOLUTION\n\t\t# hint: the first\n\t\t# hint: return 1 (the first)\n"
               "\t\treturn 1\n"
               "\t\t### END SOLUTION\n"
               "\n"
               "\tdef b(self):\n"
-              "\t\t### BEGIN SOLUTION   (hint:   return 2)   \n"
+              "\t\t### BEGIN SOLUTION   \n\t\t# hint: the second\n\t\t# hint:   return 2   \n"
               "\t\treturn 2\n"
               "\t\t### END SOLUTION\n")
     nb = new_notebook(cells=[new_code_cell(TOP_LEVEL_CELL), new_code_cell(source)])
     student = student_copy(nb, "02_more.ipynb")
     assert "3 exercise(s)" in student.cells[0].source
     text = student.cells[2].source
-    assert "\t\traise NotImplementedError('Exercise 2: return 1 (the first)')" in text.split("\n")
-    assert "\t\traise NotImplementedError('Exercise 3: return 2')" in text.split("\n")
-    assert "return 1\n" not in text and "return 2\n" not in text
-    assert _raised_message(text, "Model().a()")[0] == "Exercise 2: return 1 (the first)"
-    assert _raised_message(text, "Model().b()")[0] == "Exercise 3: return 2"
+    assert f"\t\traise NotImplementedError({stub_message('02.2', 2)!r})" in text.split("\n")
+    assert f"\t\traise NotImplementedError({stub_message('02.3', 3)!r})" in text.split("\n")
+    assert "return 1\n" not in text and "return 2\n" not in text and "the first" not in text
+    assert _raised_message(text, "Model().a()")[0] == stub_message("02.2", 2)
+    assert _raised_message(text, "Model().b()")[0] == stub_message("02.3", 3)
+    assert [r.hints for r in solution_regions(nb)][1:] == [("the first", "return 1 (the first)"),
+                                                           ("the second", "return 2")]
 
 
-def test_student_copy_hint_with_quotes_is_a_valid_string():
-    source = "### BEGIN SOLUTION (hint: use 'mean' and \"std\" \\ together)\nx = 1\n### END SOLUTION"
+def test_student_copy_hint_with_quotes_stays_in_the_source():
+    source = "### BEGIN SOLUTION\n# hint: use 'mean'\n# hint: and \"std\" \\ together\nx = 1\n### END SOLUTION"
     student = student_copy(_one_cell_notebook(source), "03_q.ipynb")
     message, _ = _raised_message(student.cells[1].source, None)
-    assert message == "Exercise 1: use 'mean' and \"std\" \\ together"
+    assert message == stub_message("03.1", 1) and "mean" not in student.cells[1].source
+    assert solution_regions(_one_cell_notebook(source))[0].hints == ("use 'mean'", 'and "std" \\ together')
 
 
 @pytest.mark.parametrize("source, match", [
     ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
-     r"03_bad.ipynb, cell 0, line 2: write the hint in the marker: '### BEGIN SOLUTION \(hint: ...\)'"),
-    ("x = 1\n### BEGIN SOLUTION (hint: h)\ny = 2",
+     r"03_bad.ipynb, cell 0, line 4: open the region with 2 or more hints"),
+    ("def f():\n    ### BEGIN SOLUTION\n    # hint: only one\n    return 1\n    ### END SOLUTION",
+     r"03_bad.ipynb, cell 0, line 5: open the region with 2 or more hints"),
+    ("x = 1\n### BEGIN SOLUTION\ny = 2",
      r"03_bad.ipynb, cell 0: BEGIN SOLUTION is never closed by END SOLUTION"),
     ("x = 1\ny = 2\n### END SOLUTION",
      r"03_bad.ipynb, cell 0, line 3: END SOLUTION without BEGIN"),
-    ("### BEGIN SOLUTION (hint: a)\n### BEGIN SOLUTION (hint: b)\n### END SOLUTION\n### END SOLUTION",
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n### END SOLUTION",
      r"03_bad.ipynb, cell 0, line 2: BEGIN SOLUTION inside a region"),
 ])
 def test_student_copy_malformed_code_markup(source, match):
@@ -257,9 +279,9 @@ def test_student_copy_without_exercise_is_an_error():
         student_copy(nb, "04_none.ipynb")
 
 
-def test_student_copy_blank_hint_is_an_error():
-    source = "### BEGIN SOLUTION (hint: )\nx = 1\n### END SOLUTION"
-    with pytest.raises(ExerciseMarkupError, match=r"write the hint"):
+def test_student_copy_blank_hint_is_no_hint():
+    source = "### BEGIN SOLUTION\n# hint: \n# hint: a\nx = 1\n### END SOLUTION"
+    with pytest.raises(ExerciseMarkupError, match=r"2 or more hints"):
         student_copy(_one_cell_notebook(source), "05_blank.ipynb")
 
 
@@ -304,7 +326,8 @@ def test_render_student_copy(tmp_path):
     assert "01_demo.ipynb" in nbformat.reads(text, as_version=4).cells[0].source
 
 
-def test_write_check_edit_cycle(tmp_path, capsys):
+def test_write_check_edit_cycle(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(exercises, "stale_data", lambda source: None)  # stored checks: below
     folder = tmp_path / "notebooks"
     source = _write(folder / "01_demo.ipynb", _source_notebook())
     _write(folder / "intro.ipynb", new_notebook(cells=[new_code_cell("x = 1")]))  # not a source
@@ -324,18 +347,19 @@ def test_write_check_edit_cycle(tmp_path, capsys):
     assert capsys.readouterr().out == ""
 
     nb = nbformat.read(source, as_version=4)
-    nb.cells[2].source = nb.cells[2].source.replace(HINT_2, "a new hint")
+    nb.cells[2].source = nb.cells[2].source.replace("print(total)", "print('a new line', total)")
     _write(source, nb)
     assert out_of_sync(folder) == [copy_path]  # stale
     assert main(["--check", str(folder)]) == 1
 
     assert main([str(folder)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"wrote {copy_path}"
-    assert "a new hint" in copy_path.read_text()
+    assert "a new line" in copy_path.read_text()
     assert main(["--check", str(folder)]) == 0
 
 
-def test_hand_edited_student_copy_is_out_of_sync(tmp_path):
+def test_hand_edited_student_copy_is_out_of_sync(tmp_path, monkeypatch):
+    monkeypatch.setattr(exercises, "stale_data", lambda source: None)
     _write(tmp_path / "01_demo.ipynb", _source_notebook())
     (written,) = write_student_copies(tmp_path)
     written.write_text(written.read_text().replace("Your code here", "My code here"))
@@ -389,7 +413,8 @@ def test_solution_regions_and_replace_region():
                              new_code_cell(TOP_LEVEL_CELL)])
     regions = solution_regions(nb)
     assert [(r.number, r.cell, r.index_in_cell) for r in regions] == [(1, 1, 0), (2, 2, 0)]
-    assert regions[0].hint == HINT_1 and "return -np.log(std)" in regions[0].solution
+    assert regions[0].hints == (NUDGE_1, HINT_1) and "return -np.log(std)" in regions[0].solution
+    assert "hint" not in regions[0].solution
     wrong = replace_region(FUNCTION_CELL, 0, "return 0.0")
     namespace = {}
     exec(wrong, namespace)
@@ -425,3 +450,117 @@ def test_write_only_some_copies(tmp_path):
     assert [p.name for p in written] == ["02_b.ipynb"]
     with pytest.raises(ValueError, match=r"only=\['07'\]: no source notebook numbered 07"):
         write_student_copies(tmp_path, only=["07"])
+
+
+# ---------------------------------------------------------------- stored checks, hints, instructor cells
+
+CHECKED_EXERCISE = """def double(x):
+    \"\"\"Twice x.\"\"\"
+    ### BEGIN SOLUTION
+    # hint: what does twice mean?
+    # hint: multiply by a number
+    return 2 * np.asarray(x, dtype=float)
+    ### END SOLUTION"""
+
+CHECK_CELL = """# Self-check on three numbers.
+x_check = np.array([1.0, 2.0, 3.0])
+### BEGIN HIDDEN TESTS
+expected = 2 * x_check
+### END HIDDEN TESTS
+cu.check_exercise("07.1", double(x_check), expected,
+                  mistakes=[(x_check ** 2, "did you square it? Twice is a product with 2")],
+                  description="double on three numbers")"""
+
+
+def _checked_notebook():
+    return new_notebook(cells=[
+        new_markdown_cell("# 07 Demo"),
+        new_code_cell("import numpy as np\nimport course_utils as cu"),
+        new_markdown_cell("For instructors: the answer is 2x.", metadata={"tags": ["instructor"]}),
+        new_code_cell(CHECKED_EXERCISE),
+        new_code_cell(CHECK_CELL)])
+
+
+def test_student_copy_cuts_the_check_to_key_and_result_and_drops_instructor_cells():
+    student = student_copy(_checked_notebook(), "07_demo.ipynb")
+    text = "\n".join(c.source for c in student.cells)
+    assert "For instructors" not in text and "HIDDEN" not in text
+    for secret in ("expected", "did you square", "x_check ** 2", "description", "2 * x_check",
+                   "what does twice mean", "multiply by a number"):
+        assert secret not in text, secret
+    assert student.cells[-1].source == ("# Self-check on three numbers.\nx_check = np.array([1.0, 2.0, 3.0])\n"
+                                        "cu.check_exercise('07.1', double(x_check))")
+
+
+@pytest.mark.parametrize("source, match", [
+    ("x = 1\n### BEGIN HIDDEN TESTS\ny = 2", "never closed"),
+    ("### END HIDDEN TESTS", "END HIDDEN TESTS without BEGIN"),
+    ("cu.check_exercise(result, 1.0)", "takes the key as a string first"),
+])
+def test_student_copy_malformed_check_markup(source, match):
+    nb = _checked_notebook()
+    nb.cells[4].source = source
+    with pytest.raises(ExerciseMarkupError, match=match):
+        student_copy(nb, "07_demo.ipynb")
+
+
+def _run_student_check(nb, exercise_code=None):
+    student = student_copy(nb, "07_demo.ipynb")
+    namespace = {}
+    exec(student.cells[2].source, namespace)  # noqa: S102 - the setup cell
+    exec(exercises.replace_region(CHECKED_EXERCISE, 0, exercise_code) if exercise_code
+         else nb.cells[3].source, namespace)  # noqa: S102
+    exec(student.cells[-1].source, namespace)  # noqa: S102
+
+
+def test_record_then_the_student_check_uses_the_stored_values(tmp_path, capsys):
+    from course_utils.checks import CheckFailed
+    source = _write(tmp_path / "nb" / "07_demo.ipynb", _checked_notebook())
+    assert exercises.stale_data(source) == "no stored checks"
+    path = exercises.record(source)
+    assert path == data_path("07") and path.parent == tmp_path / "exercise_data"
+    assert "did you square" not in path.read_text()  # compressed: not readable before a mistake
+    stored = exercises.stored_check("07.1")
+    assert stored["expected"].tolist() == [2.0, 4.0, 6.0] and stored["description"] == "double on three numbers"
+    assert [m for _, m in stored["mistakes"]] == ["did you square it? Twice is a product with 2"]
+    nb = _checked_notebook()
+    _run_student_check(nb)
+    assert "[PASS] exercise 07.1: double on three numbers" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="did you square it"):
+        _run_student_check(nb, "return np.asarray(x, dtype=float) ** 2")
+    with pytest.raises(CheckFailed, match="1.5 times"):
+        _run_student_check(nb, "return 3 * np.asarray(x, dtype=float)")
+    # Stale when the check changes, and until every backend has its values.
+    missing = exercises.stale_data(source)
+    assert missing.startswith("no values stored for") and exercises.current_backend() not in missing
+    nb.cells[4].source = CHECK_CELL.replace("three numbers.", "3 numbers.")
+    _write(source, nb)
+    assert exercises.stale_data(source) == "the exercises or their checks changed since the values were stored"
+
+
+def test_record_refuses_a_reference_that_fails_or_a_mistake_that_is_right(tmp_path):
+    nb = _checked_notebook()
+    nb.cells[4].source = CHECK_CELL.replace("expected = 2 * x_check", "expected = 3 * x_check")
+    with pytest.raises(ExerciseMarkupError, match="the reference solution does not pass"):
+        exercises.record(_write(tmp_path / "07_demo.ipynb", nb))
+    nb.cells[4].source = CHECK_CELL.replace("(x_check ** 2,", "(x_check * 2,")
+    with pytest.raises(ExerciseMarkupError, match="gives the expected values"):
+        exercises.record(_write(tmp_path / "07_demo.ipynb", nb))
+    nb.cells[4].source = "x_check = 1.0"
+    with pytest.raises(ExerciseMarkupError, match="calls no check_exercise"):
+        exercises.record(_write(tmp_path / "07_demo.ipynb", nb))
+
+
+def test_hints_come_on_request_in_tiers(tmp_path, capsys):
+    exercises.record(_write(tmp_path / "07_demo.ipynb", _checked_notebook()))
+    first, second, third = (exercises.hint("07.1") for _ in range(3))
+    assert first.startswith("Hint 1 of 2 for exercise 07.1 (ask again") and first.endswith("what does twice mean?")
+    assert second.startswith("Hint 2 of 2") and second.endswith("multiply by a number")
+    assert "that was the last of its 2 hints" in third
+    assert capsys.readouterr().out.count("Hint ") == 2
+    with pytest.raises(LookupError, match="notebook 07 has exercises 07.1"):
+        exercises.hint("07.9")
+    with pytest.raises(LookupError, match="no stored checks for notebook 06"):
+        exercises.hint("06.1")
+    with pytest.raises(ValueError, match="key="):
+        exercises.hint("seven")

@@ -97,3 +97,71 @@ def test_student_copy_stops_at_its_first_exercise(source):
         f"stopped at cell {failed[0]}, but the first exercise is cell {first} (its check: {next_code})"
     ran = [i for i, c in enumerate(student.cells[:failed[0]]) if c.cell_type == "code"]
     assert all(student.cells[i].execution_count is not None for i in ran), "every earlier cell ran"
+
+
+def _values(namespace, names):
+    """The numeric values among ``namespace[name]`` (arrays, tensors, numbers, lists of them)."""
+    import numpy as np
+    from course_utils.checks import _to_array
+    found = {}
+    for name in names:
+        value = namespace[name]
+        if callable(value) or isinstance(value, (str, bytes, dict, type(None))):
+            continue
+        try:
+            array = _to_array(value, name)
+        except Exception:  # noqa: BLE001 - not numeric
+            continue
+        if array.size and np.isfinite(array).any():
+            found[name] = array
+    return found
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_student_copy_holds_no_answer(source, monkeypatch):
+    """No cell of a student copy computes what its self-check expects, and no diagnosis, hint or
+    description of a check is in its text.
+
+    Beyond the text: each exercise's student-copy check cell runs statement by statement with the
+    exercise left as a stub (NotImplementedError), and no value it makes equals the stored
+    expected values (of the current backend). Then the stored messages, hints and descriptions
+    are looked for in the copy's text.
+    """
+    import ast
+
+    from course_utils.checks import _same
+
+    monkeypatch.setenv("COURSE_TIER", "ci")
+    monkeypatch.chdir(NOTEBOOK_DIR)
+    number = source.name[:2]
+    leaks = []
+    for region, exercise, check, namespace in exercises.exercise_runs(source):
+        keys = [k for k, _ in exercises.check_calls(check)
+                if k.split(".")[1].rstrip("abcdefgh") == str(region.number)]
+        stored = {k: exercises.stored_check(k) for k in keys}
+        trial = dict(namespace)
+        stub = exercises.replace_region(exercise, region.index_in_cell, "raise NotImplementedError")
+        exec(compile(stub, "exercise", "exec"), trial)  # noqa: S102
+        before = set(trial)
+        for statement in ast.parse(exercises.student_check(check)).body:
+            try:
+                exec(compile(ast.Module([statement], []), "check", "exec"), trial)  # noqa: S102
+            except Exception:  # noqa: BLE001 - the stub raises, and what depends on it
+                pass
+        made = _values(trial, [n for n in trial if n not in before or n in ("expected",)])
+        for key, ref in stored.items():
+            if ref["expected"].size == 1 and ref["expected"].item() in (0.0, 1.0):
+                continue  # a yes/no check: 0 and 1 are everywhere
+            for name, value in made.items():
+                if _same(value, ref["expected"], ref["rtol"], ref["atol"]):
+                    leaks.append(f"{key}: the check cell's {name!r} holds the expected values")
+    text = exercises.student_path(source).read_text()
+    data = exercises.read_data(number)["data"]
+    secrets = [h for hints in data["hints"].values() for h in hints]
+    for check in data["checks"].values():
+        secrets += check["messages"] + [check["description"]]
+    for secret in secrets:
+        probe = json.dumps(secret)[1:-1][:60]  # as the notebook's JSON writes it
+        if len(secret) >= 20 and probe in text:
+            leaks.append(f"the copy's text holds {secret[:60]!r}")
+    assert not leaks, "\n".join(leaks)

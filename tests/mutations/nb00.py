@@ -16,3 +16,9 @@ MUTATIONS = {
          "axis"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    2: "nearest_centre(rng.normal(size=(30, 3)), 2 * rng.normal(size=(6, 3)))",
+}

@@ -27,3 +27,13 @@ MUTATIONS = {
          "return means[k] + stds[k] * rng.standard_normal((n, means.shape[1]))", "one component for all"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    2: "mixture_log_likelihood(ops.convert_to_tensor(rng.normal(-3, 2, size=(8, 4)), \"float32\"), "
+       "ops.convert_to_tensor(rng.normal(size=4), \"float32\"))",
+    3: ("(lambda s: np.r_[s.mean(0), s.var(0), ((s - s.mean(0)) ** 3).mean(0)])(sample_mixture("
+        "rng.dirichlet([1.0, 1.0, 1.0]), rng.normal(size=(3, 2)), rng.uniform(0.5, 2.0, (3, 2)), 400_000, rng))",
+        0.05, 0.05),
+}

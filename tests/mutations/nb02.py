@@ -19,6 +19,8 @@ def _autoencoder(code_activation="", order="reversed(hidden)", output=", activat
 
 MUTATIONS = {
     1: [  # reconstruction_loss
+        # One of the five slips the self-checks must name (issue 25): keepdims.
+        ("return ops.mean(ops.square(x - x_hat), axis=(1, 2, 3), keepdims=True)", "(keepdims?)"),
         ("return ops.sum(ops.square(x - x_hat), axis=(1, 2, 3))", "instead of averaging"),
         ("return ops.sqrt(ops.mean(ops.square(x - x_hat), axis=(1, 2, 3)))", "square root"),
         ("return ops.mean(ops.abs(x - x_hat), axis=(1, 2, 3))", "absolute differences"),
@@ -29,4 +31,11 @@ MUTATIONS = {
         (_autoencoder(output=""), "output_activation"),
         (_autoencoder(code_activation=', activation="relu"'), "ReLU on the code layer"),
     ],
+}
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    2: "(lambda m: (m[0](rng.uniform(size=(2, 28, 28, 1)).astype(\"float32\")).shape, m[1].count_params(), "
+       "m[2].count_params()))(make_autoencoder(int(rng.integers(2, 9))))",
 }

@@ -49,3 +49,10 @@ MUTATIONS = {
         (_size(same="(n - 1) * s + max(k, s)"), "give 'same' the 'valid' size"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    3: "[transposed_conv_output_size(int(n), int(k), int(s), p) for n, k, s in rng.integers(1, 9, (20, 3)) "
+       "for p in (\"valid\", \"same\")]",
+}

@@ -2,6 +2,9 @@
 
 MUTATIONS = {
     1: [  # add_gaussian_noise
+        # A slip the self-checks must name: noise of one's own instead of the generator given.
+        ("return (x + sigma * np.random.default_rng().standard_normal(x.shape)).astype(np.float32)",
+         "noise of your own"),
         ("return (x + sigma ** 2 * rng.standard_normal(x.shape)).astype(np.float32)", "sigma^2, the variance"),
         ("return (sigma * rng.standard_normal(x.shape)).astype(np.float32)", "noise alone"),
         ("return np.clip(x + sigma * rng.standard_normal(x.shape), 0, 1).astype(np.float32)", "clip"),

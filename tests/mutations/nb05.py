@@ -40,3 +40,10 @@ MUTATIONS = {
         (_losses(f"ops.sum({_BCE}, axis=(1, 2, 3))", order="{kl}, reconstruction"), "other order"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    1: "kl_divergence(ops.convert_to_tensor(rng.normal(size=(6, 4)), \"float32\"), "
+       "ops.convert_to_tensor(rng.normal(size=(6, 4)), \"float32\"))",
+}

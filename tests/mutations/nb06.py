@@ -49,3 +49,10 @@ MUTATIONS = {
          "concatenate the points"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    1: "beta_vae_loss(*(ops.convert_to_tensor(a, \"float32\") for a in (rng.uniform(size=(5, 4, 4, 1)), "
+       "rng.normal(size=(5, 4, 4, 1)), rng.normal(size=(5, 3)), rng.normal(size=(5, 3)))), 2.5)",
+}

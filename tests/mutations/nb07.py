@@ -7,6 +7,11 @@ ops.sigmoid and takes the logits back from it, so there the wrong code computes 
 
 MUTATIONS = {
     1: [  # discriminator_loss
+        # A slip the self-checks must name: the log of a sigmoid, which is -inf at a logit of 20.
+        ("return -ops.mean(ops.log(ops.sigmoid(real_logits))) - ops.mean(ops.log(1.0 - ops.sigmoid(fake_logits)))",
+         "log of a sigmoid yourself"),
+        ("return bce(ops.concatenate([ops.ones_like(real_logits), ops.zeros_like(fake_logits)]), "
+         "ops.concatenate([real_logits, fake_logits]))", "one bce over the real and the fake logits together"),
         ("return bce(ops.zeros_like(real_logits), real_logits) + bce(ops.ones_like(fake_logits), fake_logits)",
          "swap the labels"),
         ("return bce(ops.ones_like(real_logits), real_logits)", "leave out the generated samples' term"),
@@ -42,6 +47,11 @@ MUTATIONS = {
          "d_optimizer.apply_gradients(zip(grads, d_variables))", "G's weights changed in D's step"),
     ],
     4: [  # train_step, the generator's half
+        # A slip the self-checks must name: the generator called without training=True.
+        ("g_loss, grads = cu.backend.value_and_grad(\n"
+         "    lambda: generator_loss(discriminator(generator(z), training=True)),\n"
+         "    generator.trainable_variables)\n"
+         "g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))", "without training=True"),
         ("g_loss, grads = cu.backend.value_and_grad(\n"
          "    lambda: saturating_generator_loss(discriminator(generator(z, training=True), training=True)),\n"
          "    generator.trainable_variables)\n"

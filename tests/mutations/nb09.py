@@ -47,3 +47,10 @@ MUTATIONS = {
         (_weights(factor="fraction[bin_of] + alpha"), "instead of its inverse"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    1: "negative_elbo(rng.uniform(size=(5, 4, 4, 1)).astype(\"float32\"), rng.normal(size=(5, 4, 4, 1)).astype(\"float32\"), "
+       "rng.normal(size=(5, 3)).astype(\"float32\"), rng.normal(size=(5, 3)).astype(\"float32\"))",
+}

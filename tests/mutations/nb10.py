@@ -8,6 +8,9 @@ MUTATIONS = {
         ("return x0 + ops.sqrt(1 - a) * eps", "leave x0 at full size"),
     ],
     2: [  # epsilon_loss
+        # A slip the self-checks must name: a sum over the coordinates where the mean belongs.
+        ("x_t = forward_sample(x0, t, eps)\nreturn ops.mean(ops.sum(ops.square(predict(x_t, t) - eps), axis=-1))",
+         "sums each example's squared errors over its coordinates"),
         ("x_t = forward_sample(x0, t, eps)\nreturn ops.mean(ops.square(predict(x_t, t) - x0))", "compare the guess with x0"),
         ("return ops.mean(ops.square(predict(x0, t) - eps))", "give the network the clean x0"),
         ("return ops.mean(ops.square(predict(eps, t) - eps))", "give the network the noise itself"),

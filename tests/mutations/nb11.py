@@ -34,3 +34,9 @@ MUTATIONS = {
         ("return np.sum((images > 0.25) & (images < 0.75), axis=(1, 2, 3))", "instead of taking their fraction"),
     ],
 }
+
+# Mutants that pass the self-check must give the solution's outputs on these random inputs
+# (an expression of rng; or (expression, rtol, atol) for a random exercise, compared in distribution).
+RANDOM_CALLS = {
+    2: "class_coverage(rng.dirichlet(np.ones(10) * 0.3, size=200), float(rng.uniform(0.01, 0.2)))",
+}
