@@ -1,7 +1,7 @@
 # The course's commands. Run from the repository root:
 #   make course      set up (first time) and open the course in JupyterLab
 #   make test        set up (first time) and run every test, offline, on each backend
-# Others: make student, make benchmark [TIER=ci], make estimate [TIER=gpu], make benchmark-steps,
+# Others: make student, make assignment, make grade SUBMISSIONS=dir, make benchmark [TIER=ci], make estimate [TIER=gpu], make benchmark-steps,
 #         make warm TIER=laptop, make slides [TIER=ci], make site [TIER=ci] (both take NOTEBOOKS=...
 #         for a subset), make test-gpu [BACKEND=tensorflow|torch|jax], make test-gpu-dry, make clean.
 
@@ -33,7 +33,7 @@ REVEAL    := $(BUILD)/vendor/node_modules/reveal.js
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 LAB_ARGS  ?=
 
-.PHONY: course test test-gpu test-gpu-dry student benchmark estimate benchmark-steps warm slides site clean
+.PHONY: course test test-gpu test-gpu-dry student assignment grade benchmark estimate benchmark-steps warm slides site clean
 
 # A virtual environment with the course installed; rebuilt when the requirements change.
 $(VENV)/.course: requirements.txt pyproject.toml
@@ -42,8 +42,13 @@ $(VENV)/.course: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# What the tests need on top: a second backend (PyTorch) and pytest-timeout.
-$(VENV)/.test: $(VENV)/.course requirements-test.txt
+# What handing out and grading need on top: nbgrader.
+$(VENV)/.grading: $(VENV)/.course requirements-grading.txt
+	$(BIN)/python -m pip install --quiet -r requirements-grading.txt
+	touch $@
+
+# What the tests need on top: a second backend (PyTorch), nbgrader and pytest-timeout.
+$(VENV)/.test: $(VENV)/.course requirements-test.txt requirements-grading.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
@@ -103,6 +108,20 @@ student: $(VENV)/.test
 	@for backend in tensorflow torch jax; do \
 	  KERAS_BACKEND=$$backend COURSE_TIER=ci MPLBACKEND=Agg $(BIN)/python -m course_utils.exercises --record notebooks || exit 1; \
 	done
+
+# nbgrader's release of the exercises, one assignment per notebook (build/nbgrader/release/NN/);
+# NOTEBOOKS=... for some of them. Then: make grade SUBMISSIONS=folder (a folder per student):
+# nbgrader's autograde and feedback pages (build/nbgrader/feedback/), and build/nbgrader/grades.csv
+# with one row per student and exercise. Grading runs under the ci tier, with the trained-weights
+# cache (COURSE_CACHE_DIR); GRADE_TIMEOUT is the limit per cell in seconds.
+GRADE_TIMEOUT ?= 300
+assignment: $(VENV)/.grading
+	$(BIN)/python -m course_utils.grading --timeout $(GRADE_TIMEOUT) assignment \
+	  --only $(foreach nb,$(NOTEBOOKS),$(shell basename $(nb) | cut -c1-2))
+
+grade: $(VENV)/.grading
+	@test -n "$(SUBMISSIONS)" || { echo "make grade SUBMISSIONS=folder: a folder with one folder per student"; exit 2; }
+	COURSE_TIER=ci $(BIN)/python -m course_utils.grading --timeout $(GRADE_TIMEOUT) grade $(SUBMISSIONS)
 
 # Wall time and peak memory of each notebook under TIER (a report, not a test).
 benchmark: $(VENV)/.course

@@ -182,7 +182,7 @@ def check_calls(source: str, where: str = "a cell") -> list[tuple[str, ast.Call]
 def student_check(source: str, where: str = "a cell") -> str:
     """The check cell as the student sees it: hidden regions dropped, each check_exercise call
     cut to its key and the student's result."""
-    source = _drop_hidden(source, where)
+    source = re.sub(r"\n{4,}", "\n\n\n", _drop_hidden(source, where))  # at most 2 blank lines
     calls = check_calls(source, where)
     if not calls:
         return source
