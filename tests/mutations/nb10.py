@@ -30,4 +30,13 @@ MUTATIONS = {
          "return np.sqrt(alpha_bar_next) * x0_pred + np.sqrt(1 - alpha_bar_next) * eps_pred",
          "subtract (1 - alpha_bar_t) eps"),
     ],
+    4: [  # flow_loss: the regression target of flow matching
+        ("x_s = (1 - s_b) * x0 + s_b * eps\nreturn ops.mean(ops.square(predict(x_s, s) - (x0 - eps)))", "x0 - eps"),
+        ("x_s = (1 - s_b) * x0 + s_b * eps\nreturn ops.mean(ops.square(predict(x_s, s) - eps))", "regress the noise"),
+        ("x_s = s_b * x0 + (1 - s_b) * eps\nreturn ops.mean(ops.square(predict(x_s, s) - (eps - x0)))", "swap the ends"),
+        ("return ops.mean(ops.square(predict(x0, s) - (eps - x0)))", "clean x0"),
+        # A slip the self-checks must name: a sum over the coordinates where the mean belongs.
+        ("x_s = (1 - s_b) * x0 + s_b * eps\nreturn ops.mean(ops.sum(ops.square(predict(x_s, s) - (eps - x0)), axis=-1))",
+         "the coordinates per example: a sum where a mean belongs"),
+    ],
 }
