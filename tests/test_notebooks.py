@@ -165,3 +165,50 @@ def test_student_copy_holds_no_answer(source, monkeypatch):
         if len(secret) >= 20 and probe in text:
             leaks.append(f"the copy's text holds {secret[:60]!r}")
     assert not leaks, "\n".join(leaks)
+
+
+def _names(tree, stored: bool) -> set[str]:
+    import ast
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store if stored else ast.Load):
+            names.add(node.id)
+        elif stored and isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif stored and isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif stored and isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_student_copy_uses_nothing_only_the_hidden_tests_define(source):
+    """A name that only a hidden region of the source defines is not there in the student copy:
+    no visible cell of the copy may use it (it would raise NameError once the exercise is done)."""
+    import ast
+    import textwrap
+
+    nb = nbformat.read(source, as_version=4)
+    hidden = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        inside, block = False, []
+        for line in cell.source.split("\n"):
+            if exercises.HIDDEN_BEGIN.match(line):
+                inside, block = True, []
+            elif exercises.HIDDEN_END.match(line):
+                inside = False
+                hidden |= _names(ast.parse(textwrap.dedent("\n".join(block))), stored=True)
+            elif inside:
+                block.append(line)
+    student = nbformat.read(exercises.student_path(source), as_version=4)
+    trees = [ast.parse(c.source) for c in student.cells if c.cell_type == "code"]
+    visible = set().union(*(_names(t, stored=True) for t in trees))
+    used = set().union(*(_names(t, stored=False) for t in trees))
+    solved = set().union(set(), *(_names(ast.parse(r.solution), stored=True)
+                                  for r in exercises.solution_regions(nb)))  # the student writes these
+    missing = sorted((hidden - visible - solved) & used)
+    assert not missing, (f"the student copy uses {missing}, which only the hidden tests define: "
+                         "define them visibly (without the answer), or hide their use too")
