@@ -519,8 +519,9 @@ def hint(key: str) -> str:
     return text
 
 
-def _run(source: str, namespace: dict, where: str) -> str:
-    """Execute one cell's code in ``namespace``; return what it printed (figures closed)."""
+def run_cell(source: str, namespace: dict, where: str) -> str:
+    """Execute one cell's code in ``namespace``, without IPython's magics and shell escapes
+    (lines starting % or !); return what it printed (figures closed)."""
     import contextlib
     namespace.setdefault("__name__", "__main__")
     namespace.setdefault("display", lambda *args, **kwargs: None)
@@ -553,11 +554,11 @@ def exercise_runs(source: Path):
     for i in code:
         cell = nb.cells[i]
         if i == code[0] or SETUP_TAG in _tags(cell):
-            _run(cell.source, namespace, f"{source.name}, cell {i}")
+            run_cell(cell.source, namespace, f"{source.name}, cell {i}")
         for region, check in by_cell.get(i, []):
             yield region, cell.source, nb.cells[check].source, namespace
         if i in by_cell:
-            _run(cell.source, namespace, f"{source.name}, cell {i}")
+            run_cell(cell.source, namespace, f"{source.name}, cell {i}")
 
 
 def record(source: Path) -> Path:
@@ -600,9 +601,9 @@ def record(source: Path) -> Path:
         for region, exercise, check, namespace in exercise_runs(source):
             keys_before = set(found)
             trial = dict(namespace)
-            _run(exercise, trial, f"{source.name}, exercise {region.number}")
+            run_cell(exercise, trial, f"{source.name}, exercise {region.number}")
             if region.index_in_cell == 0:  # one check cell serves every region of its cell
-                _run(check, trial, f"{source.name}, check of exercise {region.number}")
+                run_cell(check, trial, f"{source.name}, check of exercise {region.number}")
             mine = {k for k in found if k.split(".")[1].rstrip("abcdefgh") == str(region.number)}
             if region.index_in_cell == 0 and not (set(found) - keys_before):
                 problems.append(f"exercise {region.number}: its check cell calls no check_exercise")

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 
 import matplotlib
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
+matplotlib.use("Agg")  # the cells run here draw their figures off screen
 
 # Lines the tests print in pytest's terminal summary (conftest.pytest_terminal_summary).
 SUMMARY: dict[str, list[str]] = {}
@@ -21,20 +17,8 @@ def report(section: str, line: str) -> None:
     SUMMARY.setdefault(section, []).append(line)
 
 
-def python_only(source: str) -> str:
-    """A cell's source without IPython's magics and shell escapes (lines starting % or !)."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.split("\n"))
-
-
 def run_cell(source: str, namespace: dict, where: str) -> str:
-    """Execute ``source`` in ``namespace``; return what it printed (figures are closed)."""
-    namespace.setdefault("__name__", "__main__")
-    namespace.setdefault("display", lambda *args, **kwargs: None)
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            exec(compile(python_only(source), where, "exec"), namespace)  # noqa: S102
-    finally:
-        plt.close("all")
-    return out.getvalue()
+    """Execute ``source`` in ``namespace``; return what it printed (figures are closed):
+    :func:`course_utils.exercises.run_cell`, the runner the stored checks are recorded with."""
+    from course_utils.exercises import run_cell as run
+    return run(source, namespace, where)
